@@ -1,0 +1,34 @@
+"""gcmgraph: a validated, queryable knowledge graph of the Global Compact for Safe, Orderly and
+Regular Migration.
+
+The public API is re-exported here and imported lazily, so ``import gcmgraph`` stays cheap and a
+query never loads pySHACL or owlrl.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "open_graph": "store", "LocalGraph": "store", "GraphSource": "store",
+    "catalogue": "queries", "find_query": "queries", "run_query": "queries", "bind": "queries",
+    "StoredQuery": "queries", "Parameter": "queries",
+    "QueryResult": "results",
+    "describe": "describe", "Description": "describe",
+    "render_result": "render",
+    "GcmgraphError": "errors", "DataSyntaxError": "errors", "UnknownQueryError": "errors",
+    "QueryParameterError": "errors", "QueryFileError": "errors", "InputFileError": "errors",
+    "RefusedQueryError": "errors", "QueryTimeoutError": "errors",
+}  # fmt: skip
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gcmgraph' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)

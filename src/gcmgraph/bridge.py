@@ -1,0 +1,60 @@
+"""Term-by-term conversion between pyoxigraph and rdflib, for the tools that need rdflib
+(pySHACL, owlrl, some serialisers). Lexical forms, language tags, datatypes and blank-node
+labels are carried over exactly: rdflib's literal normalisation is switched off per literal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+import rdflib
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language, normalize=False)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value), normalize=False)
+    raise TypeError(f"cannot convert {term!r} to rdflib")
+
+
+def from_rdflib(term: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, rdflib.Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        datatype = term.datatype or rdflib.XSD.string
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(datatype)))
+    raise TypeError(f"cannot convert {term!r} from rdflib")
+
+
+def graph_of(quads: Iterable[ox.Quad | ox.Triple]) -> rdflib.Graph:
+    """One rdflib graph holding the triples of all the quads (graph names dropped)."""
+    graph = rdflib.Graph()
+    for quad in quads:
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return graph
+
+
+def dataset_of(quads: Iterable[ox.Quad]) -> rdflib.Dataset:
+    """An rdflib dataset with each quad in its named graph."""
+    dataset = rdflib.Dataset()
+    for quad in quads:
+        graph = None if isinstance(quad.graph_name, ox.DefaultGraph) else to_rdflib(quad.graph_name)
+        dataset.add(
+            (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object), graph)
+        )
+    return dataset
+
+
+def quads_of(triples: Iterable[tuple], graph: str) -> list[ox.Quad]:
+    name = ox.NamedNode(graph)
+    return [ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), name) for s, p, o in triples]

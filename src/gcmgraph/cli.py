@@ -1,0 +1,181 @@
+"""The ``gcmgraph`` command: parse options, call one service, render its value.
+
+Exit codes: 0 success; 1 the command ran and found something to report (``validate`` findings,
+``query --fail-on-empty`` with no rows); 2 usage or input error (unknown query, bad parameter or
+format, missing or malformed file). Errors are one line on stderr, without a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import GcmgraphError, UsageError
+
+EXIT_CODES = "Exit codes: 0 success; 1 findings or empty result (--fail-on-empty); 2 usage or input error."
+
+
+class _Group(click.Group):
+    """Turns every user error into one line on stderr and exit code 2."""
+
+    def main(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except GcmgraphError as error:
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(error.exit_code)
+        except click.exceptions.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(130)
+        except click.exceptions.ClickException as error:
+            click.echo(f"Error: {' '.join(error.format_message().split())}", err=True)
+            sys.exit(error.exit_code)
+        except click.exceptions.Exit as done:
+            sys.exit(done.exit_code)
+        sys.exit(code or 0)
+
+
+def _emit(content: bytes, output: str | None, inputs: Sequence[Path] = ()) -> None:
+    if output:
+        from .output import write_atomic
+
+        write_atomic(output, content, inputs)
+    else:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+
+
+def _params(values: Sequence[str]) -> dict[str, list[str]]:
+    table: dict[str, list[str]] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--param {item!r}: write NAME=VALUE")
+        table.setdefault(name.strip(), []).append(value)
+    return table
+
+
+data_option = click.option(
+    "--data", "data", multiple=True, type=click.Path(path_type=Path),
+    help="Turtle file or folder to query instead of the bundled data (repeatable); the ontology is always added.",
+)  # fmt: skip
+inferred_option = click.option("--inferred", is_flag=True, help="Add the OWL RL entailments (computed on a copy, cached).")
+format_option = click.option("-f", "--format", "fmt", default=None, help="Output format (see above).")
+output_option = click.option("-o", "--output", default=None, help="Write to this file (atomically) instead of stdout.")
+
+
+@click.group(cls=_Group, epilog=EXIT_CODES)
+@click.version_option(__version__, prog_name="gcmgraph")
+def main() -> None:
+    """A knowledge graph of the Global Compact for Safe, Orderly and Regular Migration.
+
+    Example: gcmgraph query thematic-sessions
+    """
+
+
+@main.command("list")
+@click.option("--tag", default=None, help="Only queries with this tag.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="table or json.")
+def list_command(tag: str | None, fmt: str) -> None:
+    """List the stored queries with their summaries and parameters.
+
+    Example: gcmgraph list --tag events
+    """
+    import json
+
+    from .queries import catalogue
+
+    queries = [q for q in catalogue() if tag is None or tag in q.tags]
+    if fmt == "json":
+        payload = [
+            {"name": q.name, "summary": q.summary, "form": q.form, "tags": list(q.tags),
+             "parameters": [{"name": p.name, "type": p.type_label, "required": p.required and not p.default,
+                             "default": list(p.default), "allowed": list(p.allowed), "example": p.example}
+                            for p in q.parameters]}
+            for q in queries
+        ]  # fmt: skip
+        _emit((json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode(), None)
+        return
+    width = max([len(q.name) for q in queries] + [4])
+    lines = []
+    for q in queries:
+        lines.append(f"{q.name.ljust(width)}  {q.summary}")
+        lines += [f"{''.ljust(width)}    -p {p.usage()}" for p in q.parameters]
+    _emit(("\n".join(lines) + "\n").encode(), None)
+
+
+@main.command("show")
+@click.argument("name")
+def show_command(name: str) -> None:
+    """Print a stored query's documentation and SPARQL text.
+
+    Example: gcmgraph show document-lineage
+    """
+    from .queries import find_query
+
+    query = find_query(name)
+    lines = [f"{query.name}: {query.summary}", f"file: {query.display_path}", f"form: {query.form}"]
+    if query.description:
+        lines.append(query.description)
+    if query.tags:
+        lines.append("tags: " + ", ".join(query.tags))
+    lines += [f"parameter: {p.usage()}" for p in query.parameters]
+    lines += ["", query.text.rstrip("\n")]
+    _emit(("\n".join(lines) + "\n").encode(), None)
+
+
+@main.command("query", epilog="Formats: table (default), csv, tsv, json, xml, markdown; for CONSTRUCT/DESCRIBE turtle (default), json-ld, nt.")
+@click.argument("name")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Bind a parameter; repeat a name for a list of values.")
+@format_option
+@output_option
+@inferred_option
+@data_option
+@click.option("--fail-on-empty", is_flag=True, help="Exit 1 when the result is empty (or ASK is false).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds before the query is stopped.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=100_000, show_default=True, help="Most rows (or triples) a result may have.")
+@click.option("--allow-outside", is_flag=True, help="Permit SERVICE and FROM clauses that reach outside the loaded data.")
+def query_command(
+    name: str, params: tuple[str, ...], fmt: str | None, output: str | None, inferred: bool,
+    data: tuple[Path, ...], fail_on_empty: bool, timeout: float, max_rows: int, allow_outside: bool,
+) -> None:  # fmt: skip
+    """Run a stored query by name, or any .rq file, on the bundled data or on your files.
+
+    Example: gcmgraph query events-in-city -p city=place:vienna --format csv
+    """
+    from .queries import find_query, run_query
+    from .render import choose_format, render_result
+    from .store import open_graph
+
+    stored = find_query(name)
+    chosen = choose_format(fmt, output, stored.form)
+    graph = open_graph(list(data) or None, inferred=inferred)
+    result = run_query(graph, stored, _params(params), timeout=timeout, max_rows=max_rows, allow_outside=allow_outside)
+    inputs = [s.path for s in graph.sources] + [stored.path]
+    _emit(render_result(result, chosen), output, inputs)
+    if fail_on_empty and result.is_empty:
+        click.echo("No results.", err=True)
+        sys.exit(1)
+
+
+@main.command("describe")
+@click.argument("resource")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="table or json.")
+@inferred_option
+@data_option
+def describe_command(resource: str, fmt: str, inferred: bool, data: tuple[Path, ...]) -> None:
+    """Show everything the graph says about one resource (IRI, prefixed name or label).
+
+    Example: gcmgraph describe "Louise Arbour"
+    """
+    from .describe import describe
+    from .render import render_description
+    from .store import open_graph
+
+    graph = open_graph(list(data) or None, inferred=inferred)
+    _emit(render_description(describe(graph, resource), fmt), None)

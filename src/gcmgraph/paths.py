@@ -1,0 +1,69 @@
+"""The one place that locates the bundled ontology/, data/ and queries/ folders."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+#: Base of every individual's IRI; also the base IRI given to parsers, so no relative IRI
+#: can ever resolve to a local file path.
+ID_BASE = "https://w3id.org/gcmgraph/id/"
+ONTOLOGY_NS = "https://w3id.org/gcmgraph/ontology#"
+SHAPES_NS = "https://w3id.org/gcmgraph/shapes#"
+GRAPH_BASE = "https://w3id.org/gcmgraph/graph/"
+
+
+@cache
+def bundled_root() -> Path:
+    """The folder holding ontology/, data/ and queries/: the wheel's copy or the source checkout.
+
+    ``GCMGRAPH_HOME`` overrides both, for people who keep their own edited copy elsewhere.
+    """
+    override = os.environ.get("GCMGRAPH_HOME")
+    if override:
+        return Path(override).resolve()
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_bundled", *here.parents):
+        if (candidate / "ontology" / "gcm.ttl").is_file():
+            return candidate
+    raise RuntimeError("gcmgraph is installed without its bundled ontology/, data/ and queries/")
+
+
+def ontology_dir() -> Path:
+    return bundled_root() / "ontology"
+
+
+def data_dir() -> Path:
+    return bundled_root() / "data"
+
+
+def queries_dir() -> Path:
+    return bundled_root() / "queries"
+
+
+def ontology_file() -> Path:
+    return ontology_dir() / "gcm.ttl"
+
+
+def shapes_file() -> Path:
+    return ontology_dir() / "shapes.ttl"
+
+
+def display_path(path: Path) -> str:
+    """A path as users should read it: relative to the bundle or the current folder if possible."""
+    path = path.resolve()
+    for base in (bundled_root(), Path.cwd().resolve()):
+        try:
+            return path.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return str(path)
+
+
+def graph_name(path: Path) -> str:
+    """The named-graph IRI of a source file: stable, derived from its bundle-relative path."""
+    rel = display_path(path)
+    if rel.startswith("/"):
+        rel = "external/" + path.name
+    return GRAPH_BASE + rel.removesuffix(".ttl")

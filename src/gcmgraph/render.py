@@ -1,0 +1,146 @@
+"""The one place that turns query results into text: tables for people, standard formats for
+programs.
+
+JSON, XML and TSV are the SPARQL 1.1 result formats, written by pyoxigraph, and carry every value
+exactly. ``table``, ``markdown`` and ``csv`` are for people and spreadsheets, so they are made safe
+to open: control characters (terminal escape sequences included) are shown as ``\\uXXXX`` in
+tables, and in CSV a cell that a spreadsheet would run as a formula (it starts with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return, and is not a plain number) gets a leading ``'``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+
+import pyoxigraph as ox
+
+from .errors import UsageError
+from .namespaces import PREFIXES, compact
+from .results import QueryResult, Term
+
+RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
+GRAPH_FORMATS = ("turtle", "json-ld", "nt")
+EXTENSIONS = {
+    ".txt": "table", ".csv": "csv", ".tsv": "tsv", ".json": "json", ".srj": "json", ".xml": "xml",
+    ".srx": "xml", ".md": "markdown", ".ttl": "turtle", ".jsonld": "json-ld", ".nt": "nt",
+}  # fmt: skip
+_RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "json-ld": ox.RdfFormat.JSON_LD, "nt": ox.RdfFormat.N_TRIPLES}
+_RESULT_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML, "tsv": ox.QueryResultsFormat.TSV}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def choose_format(fmt: str | None, output: str | None, result_form: str) -> str:
+    """The format asked for, else the one the output file's extension names, else the default."""
+    graph = result_form in ("CONSTRUCT", "DESCRIBE")
+    if fmt is None and output:
+        suffix = "." + output.rsplit(".", 1)[-1].lower() if "." in output else ""
+        fmt = EXTENSIONS.get(suffix)
+    if fmt is None:
+        return "turtle" if graph else "table"
+    allowed = GRAPH_FORMATS if graph else RESULT_FORMATS
+    if fmt not in allowed:
+        kind = "graph (CONSTRUCT/DESCRIBE)" if graph else "table (SELECT/ASK)"
+        raise UsageError(f"--format {fmt} does not fit a {kind} result; use one of {', '.join(allowed)}")
+    return fmt
+
+
+def safe_text(value: str) -> str:
+    """Control characters and bidi overrides shown as escapes, so a terminal shows what is there."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", value).replace("\n", "\\n")
+
+
+def display(term: Term | None) -> str:
+    """A term as people read it: prefixed names for IRIs, the lexical form for literals."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return compact(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+def csv_value(term: Term | None) -> str:
+    """A term as SPARQL 1.1 CSV writes it (full IRIs, lexical forms), made formula-safe."""
+    if term is None:
+        return ""
+    text = term.value if isinstance(term, ox.NamedNode | ox.Literal) else f"_:{term.value}" if isinstance(term, ox.BlankNode) else str(term)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _table(variables: Sequence[str], rows: list[list[str]]) -> str:
+    widths = [max([len(v), *(len(r[i]) for r in rows)]) for i, v in enumerate(variables)]
+    line = "  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True)).rstrip()
+    rule = "  ".join("-" * w for w in widths)
+    body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    return "\n".join([line, rule, *body]) + "\n"
+
+
+def _markdown(variables: Sequence[str], rows: list[list[str]]) -> str:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    head = "| " + " | ".join(cell(v) for v in variables) + " |"
+    rule = "|" + "|".join("---" for _ in variables) + "|"
+    body = ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
+    return "\n".join([head, rule, *body]) + "\n"
+
+
+def render_result(result: QueryResult, fmt: str) -> bytes:
+    """The result written in ``fmt`` (see :data:`RESULT_FORMATS` and :data:`GRAPH_FORMATS`)."""
+    if result.is_graph:
+        return ox.serialize(list(result.triples), format=_RDF_FORMATS[fmt], prefixes=PREFIXES if fmt == "turtle" else None)
+    if fmt in _RESULT_FORMATS:
+        if fmt == "json":
+            return result.results_json
+        parsed = ox.parse_query_results(result.results_json, format=ox.QueryResultsFormat.JSON)
+        return parsed.serialize(format=_RESULT_FORMATS[fmt])
+    if result.form == "ASK":
+        answer = "true" if result.boolean else "false"
+        return (f"{answer}\n" if fmt in ("table", "csv") else f"| ask |\n|---|\n| {answer} |\n").encode()
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(result.variables)
+        writer.writerows([csv_value(v) for v in row] for row in result.rows)
+        return buffer.getvalue().encode()
+    rows = [[safe_text(display(v)) for v in row] for row in result.rows]
+    if fmt == "markdown":
+        return _markdown(result.variables, rows).encode()
+    return _table(result.variables, rows).encode()
+
+
+def render_description(description, fmt: str) -> bytes:  # noqa: ANN001 - describe.Description
+    """A resource's facts as readable text (``table``) or as JSON."""
+    import json
+
+    if fmt == "json":
+        def fact(f) -> dict[str, str]:  # noqa: ANN001
+            return {"property": f.predicate, "property_label": f.predicate_label, "value": str(f.value.value), "value_label": f.value_label}
+
+        payload = {
+            "iri": description.iri,
+            "label": description.label,
+            "facts": [fact(f) for f in description.facts],
+            "incoming": [fact(f) for f in description.incoming],
+        }
+        return (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode()
+    lines = [f"{safe_text(description.label)}  <{description.iri}>", ""]
+    width = max([len(f.predicate_label) for f in (*description.facts, *description.incoming)] + [4])
+    for f in description.facts:
+        value = display(f.value) + (f"  ({f.value_label})" if f.value_label else "")
+        lines.append(f"  {f.predicate_label.ljust(width)}  {safe_text(value)}")
+    if description.incoming:
+        lines += ["", "Linked from:"]
+        for f in description.incoming:
+            value = display(f.value) + (f"  ({f.value_label})" if f.value_label else "")
+            lines.append(f"  {safe_text(value)}  {f.predicate_label}")
+    return ("\n".join(lines) + "\n").encode()

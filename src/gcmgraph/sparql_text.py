@@ -1,0 +1,205 @@
+"""Reading SPARQL text without evaluating it: its form, the features it uses, and where a
+``VALUES`` block binding parameters goes.
+
+Parameters are bound by writing each value as a complete, escaped SPARQL term inside a ``VALUES``
+block placed at the start of the query's WHERE group. The rest of the query text is left exactly
+as it was, so a value can never change the query's structure. The tokenizer below only has to
+tell strings, IRIs, comments and braces apart; the engine still parses the result strictly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+              |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
+  | (?P<word>[A-Za-z_\u00c0-\uffff][A-Za-z0-9_\-.\u00b7\u00c0-\uffff]*(?::[^\s{}()\[\];,<>"']*)?
+             |:[^\s{}()\[\];,<>"']*)
+  | (?P<open>[{])
+  | (?P<close>[}])
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+UPDATE_KEYWORDS = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+)
+_MODIFIERS = frozenset({"GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"})
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    start: int
+
+    @property
+    def keyword(self) -> str | None:
+        """The upper-cased word if this token is a bare keyword (not a prefixed name)."""
+        if self.kind == "word" and ":" not in self.text:
+            return self.text.upper()
+        return None
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split SPARQL text into tokens, dropping white space and comments."""
+    tokens: list[Token] = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "other"
+        if kind not in ("ws", "comment"):
+            tokens.append(Token(kind, match.group(), match.start()))
+    return tokens
+
+
+def line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def query_form(text: str) -> str:
+    """``SELECT``, ``CONSTRUCT``, ``DESCRIBE``, ``ASK``, ``UPDATE`` or ``UNKNOWN``."""
+    for token in tokenize(text):
+        word = token.keyword
+        if word in QUERY_FORMS:
+            return word
+        if word in UPDATE_KEYWORDS:
+            return "UPDATE"
+    return "UNKNOWN"
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A use of a SPARQL feature that reaches beyond the loaded data."""
+
+    keyword: str
+    target: str
+    line: int
+
+
+def outside_features(text: str) -> list[Feature]:
+    """Every ``SERVICE``, ``FROM`` and ``FROM NAMED`` clause in the query, with its target."""
+    found: list[Feature] = []
+    tokens = tokenize(text)
+    for index, token in enumerate(tokens):
+        word = token.keyword
+        if word not in ("SERVICE", "FROM"):
+            continue
+        rest = tokens[index + 1 : index + 3]
+        keyword = word
+        if word == "FROM" and rest and rest[0].keyword == "NAMED":
+            keyword, rest = "FROM NAMED", rest[1:]
+        elif word == "SERVICE" and rest and rest[0].keyword == "SILENT":
+            keyword, rest = "SERVICE SILENT", rest[1:]
+        target = rest[0].text if rest else ""
+        found.append(Feature(keyword, target, line_of(text, token.start)))
+    return found
+
+
+def variables(text: str) -> list[str]:
+    """The distinct variable names used in the query, in order of first use (without ``?``)."""
+    seen: dict[str, None] = {}
+    for token in tokenize(text):
+        if token.kind == "var":
+            seen.setdefault(token.text[1:], None)
+    return list(seen)
+
+
+def sparql_term(term: ox.NamedNode | ox.Literal) -> str:
+    """A term written in SPARQL syntax, escaped so that no engine can read it differently.
+
+    pyoxigraph writes N-Triples, which is valid SPARQL. A backslash followed by ``u`` is written
+    ``\\\\\\u0075`` so that engines that pre-process ``\\u`` escapes (as SPARQL 1.1 §19.2 allows)
+    and engines that do not both read the same value.
+    """
+    if not isinstance(term, ox.NamedNode | ox.Literal):
+        raise TypeError(f"cannot bind {term!r}: only IRIs and literals can be parameters")
+    written = str(term)
+    return re.sub(r"(?<!\\)((?:\\\\)*\\\\)([uU])", lambda m: m.group(1) + "\\u%04x" % ord(m.group(2)), written)
+
+
+def values_block(variable: str, terms: Sequence[ox.NamedNode | ox.Literal]) -> str:
+    """``VALUES ?v { t1 t2 }`` on one line."""
+    return f"VALUES ?{variable} {{ {' '.join(sparql_term(t) for t in terms)} }}"
+
+
+class InjectionError(ValueError):
+    """The query has no WHERE group that parameters could be bound in."""
+
+
+def _matching_close(tokens: list[Token], open_index: int) -> int:
+    depth = 0
+    for index in range(open_index, len(tokens)):
+        if tokens[index].kind == "open":
+            depth += 1
+        elif tokens[index].kind == "close":
+            depth -= 1
+            if depth == 0:
+                return index
+    raise InjectionError("unbalanced braces")
+
+
+def _where_group(tokens: list[Token]) -> int | None:
+    """Index of the ``{`` token that opens the main query's WHERE group, if it has one."""
+    form = None
+    depth = 0
+    groups_seen = 0
+    for index, token in enumerate(tokens):
+        if token.kind == "open":
+            if depth == 0:
+                if form is None:
+                    raise InjectionError("the query has no SELECT, CONSTRUCT, DESCRIBE or ASK")
+                previous = tokens[index - 1].keyword if index else None
+                if previous == "WHERE" or form != "CONSTRUCT" or groups_seen == 1:
+                    return index
+                groups_seen += 1
+            depth += 1
+        elif token.kind == "close":
+            depth -= 1
+        elif depth == 0 and form is None and token.keyword in QUERY_FORMS:
+            form = token.keyword
+    return None
+
+
+def inject_values(text: str, blocks: Iterable[str]) -> str:
+    """Return ``text`` with the ``VALUES`` blocks placed first in its WHERE group.
+
+    Only white space is added around the blocks; the original text is otherwise unchanged and
+    keeps its line numbers. A WHERE group that is itself a sub-select is wrapped in braces so the
+    result stays valid; a DESCRIBE without WHERE gets one.
+    """
+    blocks = list(blocks)
+    if not blocks:
+        return text
+    joined = " ".join(blocks)
+    tokens = tokenize(text)
+    where = _where_group(tokens)
+    if where is None:
+        if query_form(text) != "DESCRIBE":
+            raise InjectionError("the query has no WHERE group to bind parameters in")
+        cut = next(
+            (t.start for t in tokens if t.keyword in _MODIFIERS),
+            len(text),
+        )
+        return f"{text[:cut].rstrip()}\nWHERE {{ {joined} }}\n{text[cut:]}"
+    brace = tokens[where]
+    after = tokens[where + 1] if where + 1 < len(tokens) else None
+    insert_at = brace.start + 1
+    if tokens[where - 1].keyword == "WHERE" and tokens[where - 2].keyword == "CONSTRUCT":
+        raise InjectionError("'CONSTRUCT WHERE { ... }' cannot take parameters; write the template")
+    if after is not None and after.keyword == "SELECT":
+        close = tokens[_matching_close(tokens, where)]
+        return (
+            text[:insert_at] + f" {joined} {{" + text[insert_at : close.start] + "} " + text[close.start :]
+        )
+    return text[:insert_at] + f" {joined} " + text[insert_at:]
