@@ -103,15 +103,12 @@ def read_rows(path: Path) -> list[StateRow]:
     try:
         handle = path.open(encoding="utf-8", newline="")
     except OSError as error:
-        raise BuildError(
-            f"{path}: cannot read the reference CSV ({error.strerror})"
-        ) from error
+        raise BuildError(f"{path}: cannot read the reference CSV ({error.strerror})") from error
     with handle:
         reader = csv.DictReader(handle)
         if tuple(reader.fieldnames or ()) != CSV_COLUMNS:
             raise BuildError(
-                f"{path}:1: expected the columns {', '.join(CSV_COLUMNS)}, "
-                f"found {', '.join(reader.fieldnames or ())}"
+                f"{path}:1: expected the columns {', '.join(CSV_COLUMNS)}, found {', '.join(reader.fieldnames or ())}"
             )
         rows = []
         for record in reader:
@@ -123,8 +120,7 @@ def read_rows(path: Path) -> list[StateRow]:
     for row in rows:
         if row.iso_alpha3 in seen:
             raise BuildError(
-                f"{path}:{row.line}: alpha-3 code {row.iso_alpha3} already used on line "
-                f"{seen[row.iso_alpha3]}"
+                f"{path}:{row.line}: alpha-3 code {row.iso_alpha3} already used on line {seen[row.iso_alpha3]}"
             )
         seen[row.iso_alpha3] = row.line
     return rows
@@ -143,10 +139,7 @@ def _check_record(path: Path, line: int, values: dict[str, str]) -> None:
     }
     for column, pattern in patterns.items():
         if not re.fullmatch(pattern, values[column]):
-            raise BuildError(
-                f"{path}:{line}: column {column} is {values[column]!r}, "
-                f"which does not match {pattern}"
-            )
+            raise BuildError(f"{path}:{line}: column {column} is {values[column]!r}, which does not match {pattern}")
 
 
 def check_against_pycountry(rows: Iterable[StateRow]) -> None:
@@ -155,9 +148,7 @@ def check_against_pycountry(rows: Iterable[StateRow]) -> None:
     for row in rows:
         country = pycountry.countries.get(alpha_3=row.iso_alpha3)
         if country is None:
-            problems.append(
-                f"line {row.line}: {row.iso_alpha3} is not an ISO 3166-1 alpha-3 code"
-            )
+            problems.append(f"line {row.line}: {row.iso_alpha3} is not an ISO 3166-1 alpha-3 code")
             continue
         for label, ours, theirs in (
             ("alpha-2", row.iso_alpha2, country.alpha_2),
@@ -187,21 +178,15 @@ def load_translations() -> dict[str, gettext.NullTranslations]:
     catalogues: dict[str, gettext.NullTranslations] = {}
     for tag, locale in TRANSLATION_LOCALES.items():
         try:
-            catalogue = gettext.translation(
-                TRANSLATION_DOMAIN, pycountry.LOCALES_DIR, languages=[locale]
-            )
+            catalogue = gettext.translation(TRANSLATION_DOMAIN, pycountry.LOCALES_DIR, languages=[locale])
         except OSError as error:
-            raise BuildError(
-                f"pycountry has no {TRANSLATION_DOMAIN} catalogue for {locale}"
-            ) from error
+            raise BuildError(f"pycountry has no {TRANSLATION_DOMAIN} catalogue for {locale}") from error
         catalogue.add_fallback(_Missing())
         catalogues[tag] = catalogue
     return catalogues
 
 
-def translated_names(
-    row: StateRow, catalogues: dict[str, gettext.NullTranslations]
-) -> list[tuple[str, str]]:
+def translated_names(row: StateRow, catalogues: dict[str, gettext.NullTranslations]) -> list[tuple[str, str]]:
     """Return (language tag, name) for each language whose catalogue translates the ISO name."""
     country = pycountry.countries.get(alpha_3=row.iso_alpha3)
     if country is None:
@@ -248,9 +233,7 @@ def _block(subject: str, pairs: Sequence[tuple[str, Sequence[str]]]) -> list[str
     return lines
 
 
-def render_states(
-    rows: Sequence[StateRow], catalogues: dict[str, gettext.NullTranslations]
-) -> str:
+def render_states(rows: Sequence[StateRow], catalogues: dict[str, gettext.NullTranslations]) -> str:
     """Return the Turtle text of data/states.ttl."""
     header = [
         "# The 193 Member States of the United Nations: English short and official names, names in",
@@ -274,18 +257,13 @@ def render_states(
     blocks = []
     for row in sorted(rows, key=lambda r: r.iso_alpha3.lower()):
         labels = [f"{turtle_string(row.name_short)}@en"]
-        labels += [
-            f"{turtle_string(text)}@{tag}"
-            for tag, text in translated_names(row, catalogues)
-        ]
+        labels += [f"{turtle_string(text)}@{tag}" for tag, text in translated_names(row, catalogues)]
         pairs: list[tuple[str, Sequence[str]]] = [
             ("a", ["gcm:State"]),
             ("rdfs:label", labels),
         ]
         if row.name_official != row.name_short:
-            pairs.append(
-                ("gcm:officialName", [f"{turtle_string(row.name_official)}@en"])
-            )
+            pairs.append(("gcm:officialName", [f"{turtle_string(row.name_official)}@en"]))
         pairs += [
             ("gcm:isoAlpha2", [turtle_string(row.iso_alpha2)]),
             ("gcm:isoAlpha3", [turtle_string(row.iso_alpha3)]),
@@ -365,9 +343,7 @@ def _check_slugs(names: Sequence[str]) -> None:
     for name in names:
         slug = slugify(name)
         if owners.setdefault(slug, name) != name:
-            raise BuildError(
-                f"{owners[slug]!r} and {name!r} would both be region:{slug}"
-            )
+            raise BuildError(f"{owners[slug]!r} and {name!r} would both be region:{slug}")
 
 
 def _assemble(
@@ -380,7 +356,7 @@ def _assemble(
     for title, blocks in sections:
         lines += ["", f"## {title}"]
         for block in blocks:
-            lines += [""] + block
+            lines += ["", *block]
     return "\n".join(lines) + "\n"
 
 

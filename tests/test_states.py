@@ -57,9 +57,7 @@ def store() -> ox.Store:
     return graph
 
 
-def objects(
-    graph: ox.Store, subject: ox.NamedNode, predicate: ox.NamedNode
-) -> set[ox.Term]:
+def objects(graph: ox.Store, subject: ox.NamedNode, predicate: ox.NamedNode) -> set[ox.Term]:
     return {quad.object for quad in graph.quads_for_pattern(subject, predicate, None)}
 
 
@@ -91,15 +89,11 @@ def test_there_are_193_member_states(store: ox.Store) -> None:
 def test_switzerland_codes_region_and_admission(store: ox.Store) -> None:
     che = state("che")
     assert labels(store, che, "en") == {"Switzerland"}
-    assert one(store, che, gcm("officialName")) == ox.Literal(
-        "Swiss Confederation", language="en"
-    )
+    assert one(store, che, gcm("officialName")) == ox.Literal("Swiss Confederation", language="en")
     assert one(store, che, gcm("isoAlpha2")) == ox.Literal("CH")
     assert one(store, che, gcm("isoAlpha3")) == ox.Literal("CHE")
     assert one(store, che, gcm("m49Code")) == ox.Literal("756")
-    assert one(store, che, gcm("unMemberSince")) == ox.Literal(
-        "2002", datatype=XSD_GYEAR
-    )
+    assert one(store, che, gcm("unMemberSince")) == ox.Literal("2002", datatype=XSD_GYEAR)
     assert one(store, che, gcm("unRegion")) == region("western-europe")
     assert one(store, che, gcm("continent")) == region("europe")
 
@@ -115,9 +109,7 @@ def test_morocco_codes(store: ox.Store) -> None:
 def test_south_sudan_was_admitted_in_2011(store: ox.Store) -> None:
     ssd = state("ssd")
     assert labels(store, ssd, "en") == {"South Sudan"}
-    assert one(store, ssd, gcm("unMemberSince")) == ox.Literal(
-        "2011", datatype=XSD_GYEAR
-    )
+    assert one(store, ssd, gcm("unMemberSince")) == ox.Literal("2011", datatype=XSD_GYEAR)
 
 
 def test_m49_code_keeps_leading_zeros(store: ox.Store) -> None:
@@ -125,25 +117,19 @@ def test_m49_code_keeps_leading_zeros(store: ox.Store) -> None:
 
 
 def test_every_state_is_a_un_member_with_codes_and_source(store: ox.Store) -> None:
-    united_nations = ox.NamedNode(
-        "https://w3id.org/gcmgraph/id/organization/united-nations"
-    )
+    united_nations = ox.NamedNode("https://w3id.org/gcmgraph/id/organization/united-nations")
     for subject in instances(store, "State"):
         assert len(labels(store, subject, "en")) == 1, subject
         code = one(store, subject, gcm("isoAlpha3")).value
         assert subject == state(code.lower())
         assert one(store, subject, gcm("memberOf")) == united_nations
-        assert document("reference-un-member-states") in objects(
-            store, subject, gcm("source")
-        )
+        assert document("reference-un-member-states") in objects(store, subject, gcm("source"))
         assert one(store, subject, gcm("unMemberSince")).datatype == XSD_GYEAR
 
 
 def test_official_name_only_where_it_differs(store: ox.Store) -> None:
     assert objects(store, state("can"), gcm("officialName")) == set()
-    assert one(store, state("mex"), gcm("officialName")) == ox.Literal(
-        "United Mexican States", language="en"
-    )
+    assert one(store, state("mex"), gcm("officialName")) == ox.Literal("United Mexican States", language="en")
 
 
 def test_germany_is_named_in_french_and_spanish(store: ox.Store) -> None:
@@ -164,14 +150,10 @@ def test_missing_translation_is_not_invented(store: ox.Store) -> None:
         def gettext(self, message: str) -> str:
             return ""
 
-    catalogue = gettext.translation(
-        "iso3166-1", pycountry.LOCALES_DIR, languages=["ar"]
-    )
+    catalogue = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ar"])
     catalogue.add_fallback(Untranslated())
     translation = catalogue.gettext(pycountry.countries.get(alpha_3="TUR").name)
-    assert labels(store, state("tur"), "ar") == (
-        {translation} if translation else set()
-    )
+    assert labels(store, state("tur"), "ar") == ({translation} if translation else set())
 
 
 def test_wikidata_links_only_for_the_four_states_in_the_public_record(
@@ -189,9 +171,7 @@ def test_wikidata_links_only_for_the_four_states_in_the_public_record(
         state("usa"): ox.NamedNode("http://www.wikidata.org/entity/Q30"),
     }
     for subject in links:
-        assert document("reference-public-record") in objects(
-            store, subject, gcm("source")
-        )
+        assert document("reference-public-record") in objects(store, subject, gcm("source"))
 
 
 # --- Regions ------------------------------------------------------------------------------
@@ -199,9 +179,7 @@ def test_wikidata_links_only_for_the_four_states_in_the_public_record(
 
 def test_five_continents_and_22_geoscheme_regions(store: ox.Store) -> None:
     regions = instances(store, "Region")
-    continents = {
-        region(name) for name in ("africa", "america", "asia", "europe", "oceania")
-    }
+    continents = {region(name) for name in ("africa", "america", "asia", "europe", "oceania")}
     assert continents <= regions
     assert len(regions) == 5 + 22
 
@@ -219,9 +197,7 @@ def test_geoscheme_region_slugs_and_continents(store: ox.Store) -> None:
 def test_every_region_has_label_and_source(store: ox.Store) -> None:
     for subject in instances(store, "Region"):
         assert len(labels(store, subject, "en")) == 1, subject
-        assert objects(store, subject, gcm("source")) == {
-            document("reference-un-member-states")
-        }
+        assert objects(store, subject, gcm("source")) == {document("reference-un-member-states")}
 
 
 def test_states_point_to_defined_regions(store: ox.Store) -> None:
@@ -268,9 +244,6 @@ def test_code_disagreeing_with_pycountry_stops_the_build(tmp_path: Path) -> None
     )
     result = run_script(str(reference), "--output-dir", str(tmp_path / "out"))
     assert result.returncode == 2
-    assert (
-        "line 3: Switzerland (CHE) has alpha-2 CX in the CSV but CH in pycountry"
-        in (result.stderr)
-    )
+    assert "line 3: Switzerland (CHE) has alpha-2 CX in the CSV but CH in pycountry" in (result.stderr)
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()

@@ -49,9 +49,7 @@ def dataset_of(quads: Iterable[ox.Quad]) -> rdflib.Dataset:
     dataset = rdflib.Dataset()
     for quad in quads:
         graph = None if isinstance(quad.graph_name, ox.DefaultGraph) else to_rdflib(quad.graph_name)
-        dataset.add(
-            (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object), graph)
-        )
+        dataset.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object), graph))
     return dataset
 
 

@@ -22,7 +22,7 @@ EXIT_CODES = "Exit codes: 0 success; 1 findings or empty result (--fail-on-empty
 class _Group(click.Group):
     """Turns every user error into one line on stderr and exit code 2."""
 
-    def main(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+    def main(self, *args, **kwargs):
         kwargs["standalone_mode"] = False
         try:
             code = super().main(*args, **kwargs)
@@ -64,7 +64,9 @@ data_option = click.option(
     "--data", "data", multiple=True, type=click.Path(path_type=Path),
     help="Turtle file or folder to query instead of the bundled data (repeatable); the ontology is always added.",
 )  # fmt: skip
-inferred_option = click.option("--inferred", is_flag=True, help="Add the OWL RL entailments (computed on a copy, cached).")
+inferred_option = click.option(
+    "--inferred", is_flag=True, help="Add the OWL RL entailments (computed on a copy, cached)."
+)
 format_option = click.option("-f", "--format", "fmt", default=None, help="Output format (see above).")
 output_option = click.option("-o", "--output", default=None, help="Write to this file (atomically) instead of stdout.")
 
@@ -129,17 +131,42 @@ def show_command(name: str) -> None:
     _emit(("\n".join(lines) + "\n").encode(), None)
 
 
-@main.command("query", epilog="Formats: table (default), csv, tsv, json, xml, markdown; for CONSTRUCT/DESCRIBE turtle (default), json-ld, nt.")
+@main.command(
+    "query",
+    epilog="Formats: table (default), csv, tsv, json, xml, markdown; "
+    "for CONSTRUCT/DESCRIBE turtle (default), json-ld, nt.",
+)
 @click.argument("name")
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Bind a parameter; repeat a name for a list of values.")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a parameter; repeat a name for a list of values.",
+)
 @format_option
 @output_option
 @inferred_option
 @data_option
 @click.option("--fail-on-empty", is_flag=True, help="Exit 1 when the result is empty (or ASK is false).")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds before the query is stopped.")
-@click.option("--max-rows", type=click.IntRange(min=1), default=100_000, show_default=True, help="Most rows (or triples) a result may have.")
-@click.option("--allow-outside", is_flag=True, help="Permit SERVICE and FROM clauses that reach outside the loaded data.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds before the query is stopped.",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=100_000,
+    show_default=True,
+    help="Most rows (or triples) a result may have.",
+)
+@click.option(
+    "--allow-outside", is_flag=True, help="Permit SERVICE and FROM clauses that reach outside the loaded data."
+)
 def query_command(
     name: str, params: tuple[str, ...], fmt: str | None, output: str | None, inferred: bool,
     data: tuple[Path, ...], fail_on_empty: bool, timeout: float, max_rows: int, allow_outside: bool,

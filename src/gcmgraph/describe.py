@@ -99,7 +99,11 @@ def describe(graph: GraphSource, name: str) -> Description:
     if not facts and not incoming:
         raise UnknownResourceError(f"the graph says nothing about {sparql_term(ox.NamedNode(iri))}")
     label = next(
-        (f.value.value for f in facts if f.predicate.endswith("#label") and isinstance(f.value, ox.Literal) and f.value.language == "en"),
+        (
+            f.value.value
+            for f in facts
+            if f.predicate.endswith("#label") and isinstance(f.value, ox.Literal) and f.value.language == "en"
+        ),
         compact(iri),
     )
     return Description(iri=iri, label=label, facts=facts, incoming=incoming)

@@ -31,11 +31,19 @@ def _useful(triple: tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node])
         return False
     if predicate == OWL.sameAs and subject == obj:
         return False
-    if predicate in (RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty) and subject == obj:
+    if (
+        predicate in (RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty)
+        and subject == obj
+    ):
         return False
     if predicate == RDF.type and obj in _TRIVIAL_TYPES:
         return False
-    return not (predicate == RDF.type and isinstance(obj, rdflib.URIRef) and str(obj).startswith(_VOCABULARIES) and obj not in (RDF.Statement, OWL.Nothing))
+    return not (
+        predicate == RDF.type
+        and isinstance(obj, rdflib.URIRef)
+        and str(obj).startswith(_VOCABULARIES)
+        and obj not in (RDF.Statement, OWL.Nothing)
+    )
 
 
 def closure(graph: rdflib.Graph) -> rdflib.Graph:

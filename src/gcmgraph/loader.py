@@ -8,6 +8,7 @@ silently resolving against a local path. Errors name the file, line and column.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import DataSyntaxError, InputFileError
+from .lexical import checked_datatypes, is_valid
+from .namespaces import compact
 from .paths import data_dir, display_path, graph_name, ontology_file
 
 #: Files larger than this are refused before parsing (the bundled data is well under 2 MB).
@@ -83,14 +86,27 @@ def parse_source(source: SourceFile) -> list[ox.Quad]:
     """All triples of one file, as quads in the file's named graph."""
     graph = ox.NamedNode(source.graph)
     try:
-        return [
+        quads = [
             ox.Quad(t.subject, t.predicate, t.object, graph)
             for t in ox.parse(source.content, format=ox.RdfFormat.TURTLE, base_iri=None)
         ]
     except SyntaxError as error:
         raise DataSyntaxError(source.name, error.lineno, _reason(error), column=error.offset) from None
-    except RecursionError:
-        raise DataSyntaxError(source.name, None, "nesting too deep to read") from None
+    _check_literals(source, quads)
+    return quads
+
+
+def _check_literals(source: SourceFile, quads: list[ox.Quad]) -> None:
+    """Refuse literals whose text is not a value of their XSD datatype (``"2018-13-45"^^xsd:date``)."""
+    checked = checked_datatypes()
+    for quad in quads:
+        literal = quad.object
+        datatype = literal.datatype.value if isinstance(literal, ox.Literal) else None
+        if datatype in checked and not is_valid(literal.value, datatype):
+            text = source.content.decode("utf-8")
+            found = re.search(r"[\"']" + re.escape(literal.value) + r"[\"']", text)
+            line = text.count("\n", 0, found.start()) + 1 if found else None
+            raise DataSyntaxError(source.name, line, f"{literal.value!r} is not a valid {compact(datatype)}")
 
 
 def _reason(error: SyntaxError) -> str:

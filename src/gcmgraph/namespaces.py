@@ -42,7 +42,7 @@ def compact(iri: str) -> str:
             local = iri[len(namespace) :]
             if local and "/" not in local and "#" not in local:
                 best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
+    return f"{best}:{iri[len(PREFIXES[best]) :]}" if best else iri
 
 
 def expand(curie: str, extra: dict[str, str] | None = None) -> str | None:

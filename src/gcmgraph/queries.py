@@ -11,7 +11,6 @@ string. Values are turned into RDF terms and written into a ``VALUES`` block, ne
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,29 +20,19 @@ import pyoxigraph as ox
 import yaml
 
 from .errors import QueryFileError, QueryParameterError, UnknownQueryError
+from .lexical import XSD, is_valid
 from .namespaces import expand
 from .paths import display_path, queries_dir
 from .results import QueryResult
 from .sparql_text import InjectionError, inject_values, query_form, tokenize, values_block, variables
 from .store import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, GraphSource
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 HEADER_KEYS = frozenset(
     {"summary", "description", "tags", "defaults", "enumerate", "examples",
      "endpoint", "method", "pagination", "transform", "endpoint_in_url"}
 )  # fmt: skip
 _PARAM = re.compile(r"^(__?)([A-Za-z0-9]+(?:_[A-Za-z0-9]+)*)$")
 _SHORTHANDS = {"integer": "integer", "decimal": "decimal", "boolean": "boolean", "int": "integer"}
-_LEXICAL = {
-    "integer": re.compile(r"^[+-]?\d+$"),
-    "nonNegativeInteger": re.compile(r"^\+?\d+$"),
-    "positiveInteger": re.compile(r"^\+?0*[1-9]\d*$"),
-    "decimal": re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$"),
-    "double": re.compile(r"^([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF|NaN)$"),
-    "boolean": re.compile(r"^(true|false|1|0)$"),
-    "gYear": re.compile(r"^-?\d{4,}(Z|[+-]\d{2}:\d{2})?$"),
-    "gYearMonth": re.compile(r"^-?\d{4,}-(0[1-9]|1[0-2])(Z|[+-]\d{2}:\d{2})?$"),
-}
 
 
 @dataclass(frozen=True)
@@ -131,7 +120,9 @@ def _header(text: str, origin: str) -> tuple[dict[str, object], int]:
         raise QueryFileError(origin, "header must be YAML 'key: value' lines", line=1)
     unknown = sorted(set(map(str, header)) - HEADER_KEYS)
     if unknown:
-        raise QueryFileError(origin, f"unknown header key(s) {', '.join(unknown)}; known: {', '.join(sorted(HEADER_KEYS))}")
+        raise QueryFileError(
+            origin, f"unknown header key(s) {', '.join(unknown)}; known: {', '.join(sorted(HEADER_KEYS))}"
+        )
     summary = header.get("summary")
     if not isinstance(summary, str) or not summary.strip():
         raise QueryFileError(origin, "header needs a one-line 'summary'", line=1)
@@ -276,19 +267,10 @@ def to_term(query: StoredQuery, param: Parameter, raw: str) -> ox.NamedNode | ox
     if param.kind == "lang":
         return ox.Literal(raw, language=param.language)
     if param.kind == "typed" and param.datatype:
-        local = param.datatype.removeprefix(XSD)
-        if local in ("date", "dateTime"):
-            try:
-                if local == "date":
-                    if not re.fullmatch(r"-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?", raw):
-                        raise ValueError
-                    _dt.date.fromisoformat(raw[:10])
-                else:
-                    _dt.datetime.fromisoformat(raw)
-            except ValueError:
-                raise fail(f"{raw!r} is not an xsd:{local} (write e.g. 2018-12-10)") from None
-        elif local in _LEXICAL and not _LEXICAL[local].fullmatch(raw):
-            raise fail(f"{raw!r} is not an xsd:{local}")
+        if not is_valid(raw, param.datatype):
+            local = param.datatype.removeprefix(XSD)
+            hint = " (write e.g. 2018-12-10)" if local == "date" else ""
+            raise fail(f"{raw!r} is not an xsd:{local}{hint}")
         return ox.Literal(raw, datatype=ox.NamedNode(param.datatype))
     return ox.Literal(raw)
 
@@ -317,7 +299,9 @@ def bind(query: StoredQuery, params: Mapping[str, Sequence[str]]) -> str:
             allowed = {to_term(query, param, a) for a in param.allowed}
             for value, term in zip(values, terms, strict=True):
                 if term not in allowed:
-                    raise QueryParameterError(query.name, param.name, f"{value!r} is not one of {', '.join(param.allowed)}")
+                    raise QueryParameterError(
+                        query.name, param.name, f"{value!r} is not one of {', '.join(param.allowed)}"
+                    )
         blocks.append(values_block(param.variable, terms))
     try:
         return inject_values(query.text, blocks)
@@ -337,4 +321,6 @@ def run_query(
     """Run a stored query (by object, name or path) with its parameters bound as RDF terms."""
     stored = find_query(query) if isinstance(query, str) else query
     text = bind(stored, params or {})
-    return graph.query(text, timeout=timeout, max_rows=max_rows, allow_outside=allow_outside, origin=stored.display_path)
+    return graph.query(
+        text, timeout=timeout, max_rows=max_rows, allow_outside=allow_outside, origin=stored.display_path
+    )

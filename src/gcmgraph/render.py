@@ -28,7 +28,11 @@ EXTENSIONS = {
     ".srx": "xml", ".md": "markdown", ".ttl": "turtle", ".jsonld": "json-ld", ".nt": "nt",
 }  # fmt: skip
 _RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "json-ld": ox.RdfFormat.JSON_LD, "nt": ox.RdfFormat.N_TRIPLES}
-_RESULT_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML, "tsv": ox.QueryResultsFormat.TSV}
+_RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
@@ -70,7 +74,13 @@ def csv_value(term: Term | None) -> str:
     """A term as SPARQL 1.1 CSV writes it (full IRIs, lexical forms), made formula-safe."""
     if term is None:
         return ""
-    text = term.value if isinstance(term, ox.NamedNode | ox.Literal) else f"_:{term.value}" if isinstance(term, ox.BlankNode) else str(term)
+    text = (
+        term.value
+        if isinstance(term, ox.NamedNode | ox.Literal)
+        else f"_:{term.value}"
+        if isinstance(term, ox.BlankNode)
+        else str(term)
+    )
     if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER.fullmatch(text):
         return "'" + text
     return text
@@ -97,7 +107,9 @@ def _markdown(variables: Sequence[str], rows: list[list[str]]) -> str:
 def render_result(result: QueryResult, fmt: str) -> bytes:
     """The result written in ``fmt`` (see :data:`RESULT_FORMATS` and :data:`GRAPH_FORMATS`)."""
     if result.is_graph:
-        return ox.serialize(list(result.triples), format=_RDF_FORMATS[fmt], prefixes=PREFIXES if fmt == "turtle" else None)
+        return ox.serialize(
+            list(result.triples), format=_RDF_FORMATS[fmt], prefixes=PREFIXES if fmt == "turtle" else None
+        )
     if fmt in _RESULT_FORMATS:
         if fmt == "json":
             return result.results_json
@@ -118,13 +130,19 @@ def render_result(result: QueryResult, fmt: str) -> bytes:
     return _table(result.variables, rows).encode()
 
 
-def render_description(description, fmt: str) -> bytes:  # noqa: ANN001 - describe.Description
+def render_description(description, fmt: str) -> bytes:
     """A resource's facts as readable text (``table``) or as JSON."""
     import json
 
     if fmt == "json":
-        def fact(f) -> dict[str, str]:  # noqa: ANN001
-            return {"property": f.predicate, "property_label": f.predicate_label, "value": str(f.value.value), "value_label": f.value_label}
+
+        def fact(f) -> dict[str, str]:
+            return {
+                "property": f.predicate,
+                "property_label": f.predicate_label,
+                "value": str(f.value.value),
+                "value_label": f.value_label,
+            }
 
         payload = {
             "iri": description.iri,

@@ -33,9 +33,7 @@ _TOKEN = re.compile(
 )
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
-UPDATE_KEYWORDS = frozenset(
-    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-)
+UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
 _MODIFIERS = frozenset({"GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"})
 
 
@@ -118,14 +116,15 @@ def variables(text: str) -> list[str]:
 def sparql_term(term: ox.NamedNode | ox.Literal) -> str:
     """A term written in SPARQL syntax, escaped so that no engine can read it differently.
 
-    pyoxigraph writes N-Triples, which is valid SPARQL. A backslash followed by ``u`` is written
-    ``\\\\\\u0075`` so that engines that pre-process ``\\u`` escapes (as SPARQL 1.1 §19.2 allows)
-    and engines that do not both read the same value.
+    pyoxigraph writes N-Triples, which is valid SPARQL. Some engines (rdflib among them) expand
+    ``\\u`` escapes in the whole query text before parsing it, which would turn a value holding a
+    backslash followed by ``u0022`` into a quote; so the ``u`` after an escaped backslash is
+    itself written as an escape (``\\U00000075``), which every engine reads as ``u``.
     """
     if not isinstance(term, ox.NamedNode | ox.Literal):
         raise TypeError(f"cannot bind {term!r}: only IRIs and literals can be parameters")
     written = str(term)
-    return re.sub(r"(?<!\\)((?:\\\\)*\\\\)([uU])", lambda m: m.group(1) + "\\u%04x" % ord(m.group(2)), written)
+    return re.sub(r"(?<!\\)((?:\\\\)*\\\\)([uU])", lambda m: f"{m.group(1)}\\U{ord(m.group(2)):08X}", written)
 
 
 def values_block(variable: str, terms: Sequence[ox.NamedNode | ox.Literal]) -> str:
@@ -199,7 +198,5 @@ def inject_values(text: str, blocks: Iterable[str]) -> str:
         raise InjectionError("'CONSTRUCT WHERE { ... }' cannot take parameters; write the template")
     if after is not None and after.keyword == "SELECT":
         close = tokens[_matching_close(tokens, where)]
-        return (
-            text[:insert_at] + f" {joined} {{" + text[insert_at : close.start] + "} " + text[close.start :]
-        )
+        return text[:insert_at] + f" {joined} {{" + text[insert_at : close.start] + "} " + text[close.start :]
     return text[:insert_at] + f" {joined} " + text[insert_at:]

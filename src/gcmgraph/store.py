@@ -8,6 +8,7 @@ are added in one more named graph. A remote SPARQL endpoint slots in as another 
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -131,7 +132,14 @@ class LocalGraph:
             try:
                 answer = self.store.query(text, use_default_graph_as_union=True)
             except SyntaxError as error:
-                raise QueryFileError(origin, f"SPARQL syntax error: {error.msg or error}") from None
+                message = str(error.msg or error)
+                where = re.match(r"error at (\d+):(\d+): ", message)
+                if where:
+                    message = message[where.end() :]
+                    origin_at = f"{origin}:{where.group(1)}:{where.group(2)}"
+                else:
+                    origin_at = origin
+                raise QueryFileError(origin_at, f"SPARQL syntax error: {message}") from None
             if isinstance(answer, ox.QueryBoolean):
                 payload = answer.serialize(format=ox.QueryResultsFormat.JSON)
                 return from_solutions_json("ASK", payload)
@@ -141,7 +149,9 @@ class LocalGraph:
                     triples.append(triple)
                     if max_rows is not None and len(triples) > max_rows:
                         raise ResultLimitError(f"{origin}: more than {max_rows} triples (raise it with --max-rows)")
-                return QueryResult(form=form if form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT", triples=tuple(triples))
+                return QueryResult(
+                    form=form if form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT", triples=tuple(triples)
+                )
             payload = answer.serialize(format=ox.QueryResultsFormat.JSON)
             result = from_solutions_json("SELECT", payload)
             if max_rows is not None and len(result.rows) > max_rows:

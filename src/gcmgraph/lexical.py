@@ -1,0 +1,47 @@
+"""Is a literal's text a valid value of its XSD datatype? One table for the loader (ill-typed
+literals in data files) and the query runner (parameter values)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_TZ = r"(Z|[+-](0\d|1[0-3]):[0-5]\d|[+-]14:00)?"
+_DAY = r"-?([1-9]\d{4,}|\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+_PATTERNS = {
+    "integer": r"[+-]?\d+",
+    "int": r"[+-]?\d+",
+    "long": r"[+-]?\d+",
+    "nonNegativeInteger": r"(\+?\d+|-0+)",
+    "positiveInteger": r"\+?0*[1-9]\d*",
+    "decimal": r"[+-]?(\d+(\.\d*)?|\.\d+)",
+    "double": r"([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF|NaN)",
+    "float": r"([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF|NaN)",
+    "boolean": r"(true|false|1|0)",
+    "gYear": r"-?([1-9]\d{4,}|\d{4})" + _TZ,
+    "gYearMonth": r"-?([1-9]\d{4,}|\d{4})-(0[1-9]|1[0-2])" + _TZ,
+    "date": _DAY + _TZ,
+    "dateTime": _DAY + r"T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?" + _TZ,
+    "anyURI": r"[^\s<>\"{}|\\^`]*",
+}
+_COMPILED = {XSD + name: re.compile(pattern) for name, pattern in _PATTERNS.items()}
+
+
+def checked_datatypes() -> frozenset[str]:
+    return frozenset(_COMPILED)
+
+
+def is_valid(lexical: str, datatype: str) -> bool:
+    """True if ``lexical`` is a valid form of ``datatype``, or the datatype is not checked here."""
+    pattern = _COMPILED.get(datatype)
+    if pattern is None:
+        return True
+    if not pattern.fullmatch(lexical):
+        return False
+    if datatype in (XSD + "date", XSD + "dateTime") and not lexical.startswith("-"):
+        try:
+            _dt.date.fromisoformat(lexical[:10])  # rejects 2018-02-30
+        except ValueError:
+            return False
+    return True
