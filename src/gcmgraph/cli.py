@@ -190,6 +190,35 @@ def query_command(
         sys.exit(1)
 
 
+@main.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--inference", type=click.Choice(["none", "rdfs", "owlrl"]), default="none", show_default=True,
+              help="Inference applied (on a copy) before SHACL validation.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "none"]), default="error", show_default=True,
+              help="Lowest severity that makes the run fail (exit 1).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "turtle", "github", "sarif", "junit"]),
+              default="text", show_default=True, help="Report format.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Show at most N findings per check.")
+@click.option("--accepted", "accepted", type=click.Path(path_type=Path), default=None,
+              help="Accepted-findings file (default: queries/checks/accepted.yaml).")
+@output_option
+def validate_command(
+    paths: tuple[Path, ...], inference: str, fail_on: str, fmt: str, limit: int | None, accepted: Path | None,
+    output: str | None,
+) -> None:  # fmt: skip
+    """Check syntax, the shapes, SHACL, OWL RL consistency and quality checks in one pass.
+
+    Example: gcmgraph validate --format github
+    """
+    from .render import render_report
+    from .validation import validate
+
+    report = validate(list(paths) or None, inference=inference, accepted_file=accepted or True)
+    _emit(render_report(report, fmt, limit), output, list(paths))
+    if report.failed(fail_on):
+        sys.exit(1)
+
+
 @main.command("describe")
 @click.argument("resource")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="table or json.")

@@ -93,22 +93,22 @@ class StoredQuery:
         return next((p for p in self.parameters if p.name == name), None)
 
 
-def _header(text: str, origin: str) -> tuple[dict[str, object], int]:
-    """The YAML header of a query file and the number of header lines."""
+def read_header(
+    text: str, origin: str, *, allowed: frozenset[str] = HEADER_KEYS, required: str = "summary"
+) -> dict[str, object]:
+    """The YAML header of a query file; errors name the file and line."""
     lines: list[str] = []
-    count = 0
     for raw in text.splitlines():
         stripped = raw.strip()
         if stripped.startswith("#+"):
             lines.append(stripped[2:].removeprefix(" "))
-            count += 1
         elif stripped == "" or stripped.startswith("#"):
             if lines:
                 break
         else:
             break
     if not lines:
-        raise QueryFileError(origin, "no '#+ summary: ...' header", line=1)
+        raise QueryFileError(origin, f"no '#+ {required}: ...' header", line=1)
     try:
         header = yaml.safe_load("\n".join(lines))
     except yaml.YAMLError as error:
@@ -118,15 +118,13 @@ def _header(text: str, origin: str) -> tuple[dict[str, object], int]:
         raise QueryFileError(origin, f"header is not valid YAML ({problem})", line=line) from None
     if not isinstance(header, dict):
         raise QueryFileError(origin, "header must be YAML 'key: value' lines", line=1)
-    unknown = sorted(set(map(str, header)) - HEADER_KEYS)
+    unknown = sorted(set(map(str, header)) - allowed)
     if unknown:
-        raise QueryFileError(
-            origin, f"unknown header key(s) {', '.join(unknown)}; known: {', '.join(sorted(HEADER_KEYS))}"
-        )
-    summary = header.get("summary")
-    if not isinstance(summary, str) or not summary.strip():
-        raise QueryFileError(origin, "header needs a one-line 'summary'", line=1)
-    return header, count
+        raise QueryFileError(origin, f"unknown header key(s) {', '.join(unknown)}; known: {', '.join(sorted(allowed))}")
+    value = header.get(required)
+    if not isinstance(value, str) or not value.strip():
+        raise QueryFileError(origin, f"header needs a one-line '{required}'", line=1)
+    return header
 
 
 def _per_parameter(header: Mapping[str, object], key: str, origin: str) -> dict[str, tuple[str, ...]]:
@@ -176,11 +174,11 @@ def _parameter(variable: str, header: Mapping[str, object], origin: str) -> Para
     )  # fmt: skip
 
 
-def load_query(path: Path, name: str | None = None) -> StoredQuery:
-    """Read one ``.rq`` file; errors name the file (and line)."""
+def read_query_text(path: Path) -> str:
+    """The text of a ``.rq`` file; errors name the file."""
     origin = display_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise QueryFileError(origin, "no such query file") from None
     except IsADirectoryError:
@@ -189,7 +187,13 @@ def load_query(path: Path, name: str | None = None) -> StoredQuery:
         raise QueryFileError(origin, "not UTF-8 text") from None
     except OSError as error:
         raise QueryFileError(origin, f"cannot be read ({error.strerror or error})") from None
-    header, _ = _header(text, origin)
+
+
+def load_query(path: Path, name: str | None = None) -> StoredQuery:
+    """Read one stored query with its header; errors name the file (and line)."""
+    origin = display_path(path)
+    text = read_query_text(path)
+    header = read_header(text, origin)
     params: list[Parameter] = []
     for variable in variables(text):
         param = _parameter(variable, header, origin)

@@ -13,12 +13,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 import pyoxigraph as ox
 
 from .errors import UsageError
-from .namespaces import PREFIXES, compact
+from .namespaces import PREFIXES, compact, expand
 from .results import QueryResult, Term
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
@@ -162,3 +163,147 @@ def render_description(description, fmt: str) -> bytes:
             value = display(f.value) + (f"  ({f.value_label})" if f.value_label else "")
             lines.append(f"  {safe_text(value)}  {f.predicate_label}")
     return ("\n".join(lines) + "\n").encode()
+
+
+REPORT_FORMATS = ("text", "json", "turtle", "github", "sarif", "junit")
+
+
+def _finding_line(f) -> str:
+    text = f"{f.location}: {f.severity}: {f.check}: {f.message}{f.detail}"
+    return safe_text(text) + (f"  [accepted: {safe_text(f.accepted)}]" if f.accepted else "")
+
+
+def _limited(findings, limit: int | None):
+    """At most ``limit`` findings per check, with a count of those left out."""
+    if limit is None:
+        return list(findings), {}
+    shown, left_out, seen = [], Counter(), Counter()
+    for f in findings:
+        seen[f.check] += 1
+        if seen[f.check] <= limit:
+            shown.append(f)
+        else:
+            left_out[f.check] += 1
+    return shown, left_out
+
+
+def render_report(report, fmt: str, limit: int | None = None) -> bytes:
+    """A validation report for people (``text``) or machines (the other :data:`REPORT_FORMATS`)."""
+    import json
+    from xml.etree import ElementTree as ET
+
+    findings, left_out = _limited(report.findings, limit)
+    if fmt == "text":
+        lines = [_finding_line(f) for f in findings]
+        lines += [f"... and {n} more {check} finding(s) (--limit {limit})" for check, n in sorted(left_out.items())]
+        counts = report.counts()
+        accepted = sum(1 for f in report.findings if f.accepted)
+        summary = ", ".join(f"{counts.get(s, 0)} {s}(s)" for s in ("error", "warning", "info"))
+        lines.append(f"{summary}; {accepted} accepted; {len(report.checks_run)} checks on {len(report.files)} files")
+        lines += [f"  {check}: {n}" for check, n in sorted(report.counts_by_check().items())]
+        return ("\n".join(lines) + "\n").encode()
+    if fmt == "json":
+        payload = {
+            "conforms": not report.open_findings,
+            "counts": dict(report.counts()),
+            "counts_by_check": dict(sorted(report.counts_by_check().items())),
+            "checks_run": list(report.checks_run),
+            "files": list(report.files),
+            "findings": [
+                {"file": f.file, "line": f.line, "column": f.column, "severity": f.severity, "check": f.check,
+                 "message": f.message, "entity": f.entity, "property": f.predicate, "value": f.value,
+                 "accepted": f.accepted}
+                for f in findings
+            ],
+        }  # fmt: skip
+        return (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode()
+    if fmt == "github":
+        def esc(text: str, prop: bool = False) -> str:
+            text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+        level = {"error": "error", "warning": "warning", "info": "notice"}
+        lines = []
+        for f in findings:
+            if f.accepted:
+                continue
+            props = [f"file={esc(f.file, True)}"] if f.file else []
+            props += [f"line={f.line}"] if f.line else []
+            props += [f"col={f.column}"] if f.column else []
+            props.append(f"title={esc(f.check, True)}")
+            lines.append(f"::{level[f.severity]} {','.join(props)}::{esc(f.message + f.detail)}")
+        return ("\n".join(lines) + ("\n" if lines else "")).encode()
+    if fmt == "sarif":
+        rules = sorted({f.check for f in findings})
+        results = []
+        for f in findings:
+            location = {"physicalLocation": {"artifactLocation": {"uri": f.file}}} if f.file else None
+            if location and f.line:
+                region = {"startLine": f.line, **({"startColumn": f.column} if f.column else {})}
+                location["physicalLocation"]["region"] = region
+            result = {
+                "ruleId": f.check,
+                "level": {"error": "error", "warning": "warning", "info": "note"}[f.severity],
+                "message": {"text": f.message + f.detail},
+                "locations": [location] if location else [],
+            }
+            if f.accepted:
+                result["suppressions"] = [{"kind": "external", "justification": f.accepted}]
+            results.append(result)
+        sarif = {
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{"tool": {"driver": {"name": "gcmgraph validate", "informationUri": "https://w3id.org/gcmgraph",
+                                          "rules": [{"id": r, "name": r} for r in rules]}},
+                      "results": results}],
+        }  # fmt: skip
+        return (json.dumps(sarif, ensure_ascii=False, indent=2) + "\n").encode()
+    if fmt == "junit":
+        failing = [f for f in findings if not f.accepted]
+        suite = ET.Element("testsuite", name="gcmgraph validate", tests=str(len(report.checks_run) + len(failing)),
+                           failures=str(len(failing)), errors="0", skipped="0")  # fmt: skip
+        by_check = Counter(f.check for f in failing)
+        for check in report.checks_run:
+            if not any(c == check or c.startswith(check + " ") for c in by_check):
+                ET.SubElement(suite, "testcase", classname=check, name=f"{check} passes")
+        for f in failing:
+            case = ET.SubElement(suite, "testcase", classname=f.check, name=f"{f.location} {f.entity or ''}".strip())
+            failure = ET.SubElement(case, "failure", message=f.message, type=f.severity)
+            failure.text = _finding_line(f)
+        root = ET.Element("testsuites")
+        root.append(suite)
+        ET.indent(root)
+        return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    if fmt == "turtle":
+        return _report_turtle(report, findings)
+    raise UsageError(f"--format {fmt} is not a report format; use one of {', '.join(REPORT_FORMATS)}")
+
+
+def _report_turtle(report, findings) -> bytes:
+    """A standard sh:ValidationReport; non-SHACL checks appear as results of a gcmgraph check IRI."""
+    sh = "http://www.w3.org/ns/shacl#"
+    severity = {"error": "Violation", "warning": "Warning", "info": "Info"}
+    node = ox.BlankNode("report")
+    triples = [
+        ox.Triple(node, ox.NamedNode(PREFIXES["rdf"] + "type"), ox.NamedNode(sh + "ValidationReport")),
+        ox.Triple(node, ox.NamedNode(sh + "conforms"), ox.Literal(not report.open_findings)),
+    ]
+    for number, f in enumerate(f for f in findings if not f.accepted):
+        result = ox.BlankNode(f"r{number}")
+        shape = expand(f.check) or f"https://w3id.org/gcmgraph/checks#{f.check.replace(' ', '-').replace(':', '-')}"
+        triples += [
+            ox.Triple(node, ox.NamedNode(sh + "result"), result),
+            ox.Triple(result, ox.NamedNode(PREFIXES["rdf"] + "type"), ox.NamedNode(sh + "ValidationResult")),
+            ox.Triple(result, ox.NamedNode(sh + "resultSeverity"), ox.NamedNode(sh + severity[f.severity])),
+            ox.Triple(result, ox.NamedNode(sh + "sourceShape"), ox.NamedNode(shape)),
+            ox.Triple(result, ox.NamedNode(sh + "resultMessage"), ox.Literal(f.message)),
+        ]
+        focus = expand(f.entity) if f.entity else None
+        if focus:
+            triples.append(ox.Triple(result, ox.NamedNode(sh + "focusNode"), ox.NamedNode(focus)))
+        path = expand(f.predicate) if f.predicate else None
+        if path:
+            triples.append(ox.Triple(result, ox.NamedNode(sh + "resultPath"), ox.NamedNode(path)))
+        if f.value:
+            triples.append(ox.Triple(result, ox.NamedNode(sh + "value"), ox.Literal(f.value)))
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes={"sh": sh, **PREFIXES})

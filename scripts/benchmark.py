@@ -1,0 +1,118 @@
+"""Benchmark: where the time of ``gcmgraph query`` goes, and how the engines compare.
+
+Run on demand (not a test):  .venv/bin/python scripts/benchmark.py [--repeat 5] [--query NAME]
+
+Reports, for the bundled data, median wall times of
+  1. the whole command in a fresh process (``gcmgraph query NAME -f json``), cold (no cache) and warm;
+  2. its parts inside one process: importing gcmgraph, building the graph (parse or cache), querying;
+  3. every stored query on pyoxigraph, on rdflib's in-memory engine and on rdflib over the
+     oxrdflib store, as ratios to pyoxigraph measured in the same run;
+  4. validating the whole bundled graph, with and without OWL RL inference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def median_time(work: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def command_time(args: list[str], env: dict[str, str], repeat: int) -> float:
+    return median_time(lambda: subprocess.run(args, env=env, check=True, capture_output=True), repeat)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--query", default="thematic-sessions")
+    parser.add_argument("--skip-validate", action="store_true")
+    args = parser.parse_args()
+
+    cache = tempfile.mkdtemp(prefix="gcmgraph-bench-")
+    env = {**os.environ, "GCMGRAPH_CACHE_DIR": cache}
+    cli = [sys.executable, "-m", "gcmgraph", "query", args.query, "-f", "json"]
+    baseline = command_time([sys.executable, "-c", "pass"], env, args.repeat)
+    cold = command_time(cli, {**env, "GCMGRAPH_CACHE": "0"}, args.repeat)
+    warm = command_time(cli, env, args.repeat)
+    print(f"1. gcmgraph query {args.query} (fresh process, median of {args.repeat})")
+    print(f"   python startup alone      {baseline * 1000:8.1f} ms   1.00x")
+    print(f"   query, cache off (parse)  {cold * 1000:8.1f} ms   {cold / baseline:5.2f}x")
+    print(f"   query, cache warm         {warm * 1000:8.1f} ms   {warm / baseline:5.2f}x")
+
+    start = time.perf_counter()
+    import gcmgraph
+    from gcmgraph.loader import resolve_sources
+    from gcmgraph.queries import bind, catalogue, find_query
+    from gcmgraph.store import LocalGraph
+
+    imported = time.perf_counter() - start
+    os.environ["GCMGRAPH_CACHE_DIR"] = cache
+    sources = resolve_sources()
+    parse = median_time(lambda: LocalGraph(sources, use_cache=False), args.repeat)
+    cached = median_time(lambda: LocalGraph(sources), args.repeat)
+    graph = LocalGraph(sources)
+    stored = find_query(args.query)
+    text = bind(stored, {})
+    query = median_time(lambda: graph.query(text), args.repeat)
+    total = imported + cached + query
+    print(f"\n2. inside one process ({len(graph.store)} quads, {len(sources)} files)")
+    print(f"   import gcmgraph + modules {imported * 1000:8.1f} ms   {imported / total:5.1%}")
+    print(f"   build graph from cache    {cached * 1000:8.1f} ms   {cached / total:5.1%}  (parsing Turtle: {parse * 1000:.1f} ms)")
+    print(f"   run the query             {query * 1000:8.1f} ms   {query / total:5.1%}")
+    print(f"   pyshacl imported: {'pyshacl' in sys.modules}; owlrl imported: {'owlrl' in sys.modules}")
+
+    import rdflib
+
+    from gcmgraph.bridge import dataset_of
+
+    memory = dataset_of(graph.quads())
+    memory.default_union = True
+    oxstore = rdflib.Dataset(store="Oxigraph")
+    oxstore.default_union = True
+    for quad in memory.quads((None, None, None, None)):
+        oxstore.add(quad)
+    print("\n3. every stored query: median ms, and ratio to pyoxigraph")
+    print(f"   {'query':40} {'pyoxigraph':>10} {'rdflib':>16} {'oxrdflib':>16}")
+    ratios_rdflib, ratios_ox = [], []
+    for stored in catalogue():
+        params = {p.name: [p.example] for p in stored.parameters if p.required and not p.default and p.example}
+        text = bind(stored, params)
+        t_ox = median_time(lambda: graph.query(text), args.repeat)
+        t_rdflib = median_time(lambda: list(memory.query(text)), args.repeat)
+        t_oxrdflib = median_time(lambda: list(oxstore.query(text)), args.repeat)
+        ratios_rdflib.append(t_rdflib / t_ox)
+        ratios_ox.append(t_oxrdflib / t_ox)
+        print(f"   {stored.name:40} {t_ox * 1000:10.2f} {t_rdflib * 1000:9.2f} {t_rdflib / t_ox:5.1f}x"
+              f" {t_oxrdflib * 1000:9.2f} {t_oxrdflib / t_ox:5.1f}x")  # fmt: skip
+    print(f"   median ratio: rdflib {statistics.median(ratios_rdflib):.1f}x, oxrdflib {statistics.median(ratios_ox):.1f}x")
+
+    if not args.skip_validate:
+        from gcmgraph.validation import validate
+
+        plain = median_time(lambda: validate(), 1)
+        inferred = median_time(lambda: validate(inference="owlrl"), 1)
+        print("\n4. gcmgraph validate on the bundled graph (warm cache)")
+        print(f"   --inference none          {plain:8.2f} s   1.00x")
+        print(f"   --inference owlrl         {inferred:8.2f} s   {inferred / plain:5.2f}x")
+    print(f"\n(gcmgraph {gcmgraph.__version__}, Python {sys.version.split()[0]})")
+
+
+if __name__ == "__main__":
+    main()
