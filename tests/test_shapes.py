@@ -82,7 +82,10 @@ def test_invalid_fixtures_break_the_shape(shape: str) -> None:
     for fixture in fixtures:
         focus = _declared_focus(fixture)
         _, report, text = _validate(fixture)
-        results = {(report.value(r, SH.sourceShape), report.value(r, SH.focusNode)) for r in report.subjects(RDF.type, SH.ValidationResult)}
+        results = {
+            (report.value(r, SH.sourceShape), report.value(r, SH.focusNode))
+            for r in report.subjects(RDF.type, SH.ValidationResult)
+        }
         assert (GCMSH[shape], focus) in results, f"{fixture.name}: no result from {shape} for {focus}\n{text}"
 
 
