@@ -95,6 +95,7 @@ class LocalGraph:
         else:
             asserted = self._parse_all()
         self.store.extend(asserted)
+        self._quads = list(asserted)
         if inferred:
             from .inference import entailments  # owlrl is imported only when asked for
 
@@ -103,6 +104,7 @@ class LocalGraph:
 
             extra = cache.cached_quads(cache.cache_key("owlrl", parts), build) if use_cache else build()
             self.store.extend(extra)
+            self._quads += extra
 
     def _parse_all(self) -> list[ox.Quad]:
         quads: list[ox.Quad] = []
@@ -115,7 +117,9 @@ class LocalGraph:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def quads(self) -> list[ox.Quad]:
-        return list(self.store)
+        """The quads exactly as parsed (and inferred). Not read back from the store, which
+        rewrites integer subtypes such as xsd:nonNegativeInteger to xsd:integer."""
+        return list(self._quads)
 
     def query(
         self,
