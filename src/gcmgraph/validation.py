@@ -191,8 +191,9 @@ def _shacl_results(results, shapes, index: SubjectIndex, check_prefix: str = "")
         shape = results.value(result, sh.sourceShape)
         severity = _SEVERITY_OF.get(str(results.value(result, sh.resultSeverity)), "error")
         message = results.value(result, sh.resultMessage) or results.value(result, sh.sourceConstraintComponent)
-        name = check_prefix + _shape_name(shapes, shape)
+        name = check_prefix or _shape_name(shapes, shape)
         file, line = index.locate(str(focus) if isinstance(focus, rdflib.URIRef) else None)
+        value = results.value(result, sh.value)
         findings.append(
             Finding(
                 check=name,
@@ -202,7 +203,7 @@ def _shacl_results(results, shapes, index: SubjectIndex, check_prefix: str = "")
                 line=line,
                 entity=_term_text(focus) if not isinstance(focus, rdflib.BNode) else f"blank node {focus}",
                 predicate=_term_text(results.value(result, sh.resultPath)),
-                value=_term_text(results.value(result, sh.value)),
+                value=None if value == focus else _term_text(value),
             )
         )
     return findings
@@ -216,7 +217,7 @@ def _shapes_checks(shapes_source: SourceFile, shapes_quads: list[ox.Quad]) -> tu
 
     shapes = graph_of(shapes_quads)
     conforms, results, _ = meta_validate(shapes, inference="none")
-    findings = [] if conforms else _shacl_results(results, shapes, SubjectIndex([shapes_source]), "meta-shacl ")
+    findings = [] if conforms else _shacl_results(results, shapes, SubjectIndex([shapes_source]), "meta-shacl")
     return shapes, findings
 
 
@@ -244,11 +245,11 @@ _CONSISTENCY = {
         "SELECT ?entity WHERE { GRAPH <%(g)s> { ?entity a <http://www.w3.org/2002/07/owl#Nothing> } } ORDER BY ?entity",
         "is inferred to be owl:Nothing: it belongs to two classes declared disjoint, or breaks a restriction",
     ),
-    "owl-rl:same-as": (
-        "SELECT ?entity ?value WHERE { GRAPH <%(g)s> { ?entity <http://www.w3.org/2002/07/owl#sameAs> ?value } "
-        "FILTER(isIRI(?entity) && isIRI(?value) && ?entity != ?value && STRSTARTS(STR(?entity), '%(id)s') "
-        "&& STRSTARTS(STR(?value), '%(id)s') && STR(?entity) < STR(?value)) } ORDER BY ?entity ?value",
-        "is inferred to be the same as another resource: a functional property has two different values",
+    "owl-rl:functional": (
+        "SELECT ?entity ?property ?value WHERE { ?property a <http://www.w3.org/2002/07/owl#FunctionalProperty> . "
+        "?entity ?property ?a, ?b FILTER(isIRI(?a) && isIRI(?b) && STR(?a) < STR(?b)) "
+        "BIND(CONCAT(STR(?a), ' and ', STR(?b)) AS ?value) } ORDER BY ?entity ?property ?value",
+        "has two values for a property that allows one (OWL RL would infer they are the same resource)",
     ),
     "owl-rl:inconsistency": (
         "SELECT ?value WHERE { ?m a <http://www.daml.org/2002/03/agents/agent-ont#ErrorMessage> ; "
@@ -265,13 +266,19 @@ def _consistency(graph: LocalGraph, index: SubjectIndex) -> list[Finding]:
     for check, (template, message) in _CONSISTENCY.items():
         result = graph.query(template % {"g": INFERRED_GRAPH, "id": ID_BASE}, timeout=None, origin=check)
         for row in result.records():
-            entity = row.get("entity")
-            value = row.get("value")
+            entity, value, prop = row.get("entity"), row.get("value"), row.get("property")
+            text = message
+            if check == "owl-rl:inconsistency":
+                # owlrl's message names the IRIs involved; the last one is the offending individual.
+                iris = re.findall(r"https?://\S+", value.value)
+                entity = ox.NamedNode(iris[-1].rstrip(".,;)")) if iris else None
+                text = re.sub(r"https?://[^\s,;)]+", lambda m: compact(m.group()), " ".join(value.value.split()))
+                value = None
             file, line = index.locate(entity.value if entity is not None else None)
-            text = message if check != "owl-rl:inconsistency" else " ".join(value.value.split())
             findings.append(
                 Finding(check, "error", text, file, line, entity=_term_text(entity and entity.value),
-                        value=_term_text(value.value) if value is not None else None)
+                        predicate=_term_text(prop and prop.value),
+                        value=" and ".join(map(compact, value.value.split(" and "))) if value is not None else None)
             )  # fmt: skip
     return findings
 
@@ -386,8 +393,13 @@ def validate(
     *,
     inference: str = "none",
     accepted_file: Path | bool | None = True,
+    shapes: Path | None = None,
 ) -> ValidationReport:
-    """Validate the bundled graph (or the ontology plus the given data files) in one pass."""
+    """Validate the bundled graph (or the ontology plus the given data files) in one pass.
+
+    ``shapes`` replaces the project's shapes file (to test shapes); data files never add or
+    deactivate shapes.
+    """
     import time
 
     if inference not in INFERENCE_MODES:
@@ -396,25 +408,26 @@ def validate(
     started = time.perf_counter()
     data_paths = expand_paths(paths) if paths else sorted((bundled_root() / "data").glob("*.ttl"))
     files = [ontology_file().resolve(), *[p for p in data_paths if p != ontology_file().resolve()]]
-    sources, parsed, findings = _syntax([*files, shapes_file()])
+    shapes_path = (shapes or shapes_file()).resolve()
+    sources, parsed, findings = _syntax([*files, shapes_path])
     timings["syntax"] = time.perf_counter() - started
-    shapes_pair = next(((s, q) for s, q in zip(sources, parsed, strict=True) if s.path == shapes_file()), None)
-    data_pairs = [(s, q) for s, q in zip(sources, parsed, strict=True) if s.path != shapes_file()]
+    shapes_pair = next(((s, q) for s, q in zip(sources, parsed, strict=True) if s.path == shapes_path), None)
+    data_pairs = [(s, q) for s, q in zip(sources, parsed, strict=True) if s.path != shapes_path]
     data_sources = [s for s, _ in data_pairs]
     data_quads = [quad for _, quads in data_pairs for quad in quads]
     index = SubjectIndex(data_sources)
     checks_run = ["syntax"]
     if shapes_pair is not None:
-        shapes, meta = _shapes_checks(*shapes_pair)
+        shapes_graph, meta = _shapes_checks(*shapes_pair)
         findings += meta
         checks_run.append("meta-shacl")
         timings["meta-shacl"] = time.perf_counter() - started - sum(timings.values())
         if not meta:
             if inference == "owlrl":
                 inferred = LocalGraph(data_sources, inferred=True)
-                findings += _shacl(inferred.quads(), shapes, "none", index)
+                findings += _shacl(inferred.quads(), shapes_graph, "none", index)
             else:
-                findings += _shacl(data_quads, shapes, inference, index)
+                findings += _shacl(data_quads, shapes_graph, inference, index)
             checks_run.append("shacl")
             timings["shacl"] = time.perf_counter() - started - sum(timings.values())
     graph = LocalGraph(data_sources, inferred=True)

@@ -1,0 +1,170 @@
+"""`gcmgraph validate`: each kind of finding is reported at the file and line to edit, with the
+check's name and the right exit code, in every report format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES
+
+from gcmgraph.cli import main
+from gcmgraph.validation import validate
+
+V = FIXTURES / "validate"
+REL = "tests/fixtures/validate"
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, ["validate", *args])
+
+
+# fixture -> (location, check) of a finding it must produce; locations as the fixtures' comments state.
+CASES = {
+    "syntax-error": (f"{REL}/syntax-error.ttl:19:5", "syntax"),
+    "end-before-start": (f"{REL}/end-before-start.ttl:13", "gcmsh:EventDateOrderShape"),
+    "missing-source": (f"{REL}/missing-source.ttl:13", "check:missing-source"),
+    "dangling-iri": (f"{REL}/dangling-iri.ttl:13", "check:dangling-iri"),
+    "wrong-datatype": (f"{REL}/wrong-datatype.ttl:13", "check:wrong-datatype"),
+    "future-date": (f"{REL}/future-date.ttl:13", "check:future-date"),
+    "inconsistent": (f"{REL}/inconsistent.ttl:14", "owl-rl:inconsistency"),
+    "two-holders": (f"{REL}/two-holders.ttl:21", "owl-rl:functional"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_finding_is_reported_at_its_file_and_line(name: str) -> None:
+    location, check = CASES[name]
+    result = run(str(V / f"{name}.ttl"))
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.stdout.splitlines() if line.startswith(f"{location}: error: {check}: ")]
+    assert lines, result.stdout
+
+
+def test_valid_file_passes_with_exit_0() -> None:
+    result = run(str(V / "valid.ttl"))
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.startswith("0 error(s), 0 warning(s), 0 info(s); 0 accepted;")
+
+
+def test_bundled_data_validates() -> None:
+    report = validate()
+    assert report.open_findings == (), [f.location + " " + f.check for f in report.open_findings]
+    assert {"syntax", "meta-shacl", "shacl", "owl-rl", "check:missing-source"} <= set(report.checks_run)
+
+
+def test_inconsistency_names_the_individual_and_the_disjoint_classes() -> None:
+    finding = next(f for f in validate([V / "inconsistent.ttl"]).findings if f.check == "owl-rl:inconsistency")
+    assert finding.entity == "person:fixture-both"
+    assert "gcm:State" in finding.message and "gcm:Person" in finding.message
+
+
+def test_broken_shape_is_found_by_meta_shacl_before_validation() -> None:
+    report = validate([V / "valid.ttl"], shapes=V / "broken-shapes.ttl")
+    assert [(f.check, f.location, f.entity, f.predicate, f.value) for f in report.findings] == [
+        ("meta-shacl", f"{REL}/broken-shapes.ttl:11", "gcmsh:EventShape-startDate", "sh:minCount", "one")
+    ]
+    assert "shacl" not in report.checks_run
+
+
+def test_data_files_cannot_deactivate_or_add_shapes() -> None:
+    report = validate([V / "shapes-from-data.ttl"])
+    checks = {f.check for f in report.findings}
+    assert "gcmsh:EventDateOrderShape" in checks  # still active despite sh:deactivated in the data
+    assert not any("example.org" in c for c in checks)  # the data's own shape is not used
+
+
+def test_missing_path_is_a_usage_error() -> None:
+    result = run("no/such/file.ttl")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: no/such/file.ttl: no such file or folder\n"
+
+
+def test_fail_on_none_never_fails_and_fail_on_warning_counts_warnings() -> None:
+    assert run(str(V / "future-date.ttl"), "--fail-on", "none").exit_code == 0
+    report = validate([V / "valid.ttl"])
+    assert not report.failed("info")
+
+
+def test_accepted_finding_does_not_fail_and_stale_entry_is_reported(tmp_path: Path) -> None:
+    accepted = tmp_path / "accepted.yaml"
+    accepted.write_text(
+        "accepted:\n"
+        "  - {check: 'check:future-date', entity: 'event:fixture-meeting', reason: 'a planned meeting'}\n"
+        "  - {check: 'check:dangling-iri', entity: 'event:gone', reason: 'no longer happens'}\n"
+    )
+    result = run(str(V / "future-date.ttl"), "--accepted", str(accepted))
+    assert result.exit_code == 0, result.stdout  # the stale entry is a warning, below --fail-on error
+    assert "check:future-date: Date in the future" in result.stdout and "[accepted: a planned meeting]" in result.stdout
+    stale = [line for line in result.stdout.splitlines() if ": warning: accepted:stale:" in line]
+    assert len(stale) == 1 and "event:gone" in stale[0]
+    assert run(str(V / "future-date.ttl"), "--accepted", str(accepted), "--fail-on", "warning").exit_code == 1
+
+
+def test_limit_folds_repeated_findings(tmp_path: Path) -> None:
+    blocks = "".join(
+        f'<https://w3id.org/gcmgraph/id/event/e{n}> a <https://w3id.org/gcmgraph/ontology#Meeting> ; '
+        f'<http://www.w3.org/2000/01/rdf-schema#label> "E{n}"@en ; '
+        f'<https://w3id.org/gcmgraph/ontology#year> "2017"^^<http://www.w3.org/2001/XMLSchema#gYear> .\n'
+        for n in range(3)
+    )
+    data = tmp_path / "three.ttl"
+    data.write_text(blocks)
+    lines = run(str(data), "--limit", "1").stdout.splitlines()
+    assert len([line for line in lines if ": error: check:missing-source:" in line]) == 1
+    assert "... and 2 more check:missing-source finding(s) (--limit 1)" in lines
+
+
+def test_json_report_parses() -> None:
+    result = run(str(V / "dangling-iri.ttl"), "-f", "json")
+    payload = json.loads(result.stdout)
+    assert payload["conforms"] is False
+    finding = next(f for f in payload["findings"] if f["check"] == "check:dangling-iri")
+    assert (finding["file"], finding["line"], finding["entity"], finding["property"], finding["value"]) == (
+        f"{REL}/dangling-iri.ttl", 13, "event:fixture-meeting", "gcm:location", "place:atlantis",
+    )  # fmt: skip
+
+
+def test_github_annotations_point_at_file_and_line() -> None:
+    result = run(str(V / "end-before-start.ttl"), "-f", "github")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert f"::error file={REL}/end-before-start.ttl,line=13,title=gcmsh%3AEventDateOrderShape::" in lines[0]
+    assert all(line.startswith("::") for line in lines)
+
+
+def test_sarif_report_parses() -> None:
+    sarif = json.loads(run(str(V / "future-date.ttl"), "-f", "sarif").stdout)
+    assert sarif["version"] == "2.1.0"
+    result = next(r for r in sarif["runs"][0]["results"] if r["ruleId"] == "check:future-date")
+    assert result["level"] == "error"
+    location = result["locations"][0]["physicalLocation"]
+    assert location == {"artifactLocation": {"uri": f"{REL}/future-date.ttl"}, "region": {"startLine": 13}}
+    assert "check:future-date" in {rule["id"] for rule in sarif["runs"][0]["tool"]["driver"]["rules"]}
+
+
+def test_junit_report_parses() -> None:
+    root = ET.fromstring(run(str(V / "missing-source.ttl"), "-f", "junit").stdout_bytes)
+    suite = root.find("testsuite")
+    assert suite is not None and int(suite.get("failures")) == 2
+    failures = [case for case in suite.iter("testcase") if case.find("failure") is not None]
+    assert {case.get("classname") for case in failures} == {"check:missing-source", "gcmsh:ResourceShape-source"}
+    assert any(case.get("classname") == "syntax" and case.find("failure") is None for case in suite.iter("testcase"))
+
+
+def test_turtle_report_is_a_shacl_validation_report() -> None:
+    data = run(str(V / "end-before-start.ttl"), "-f", "turtle").stdout_bytes
+    store = ox.Store()
+    store.load(data, format=ox.RdfFormat.TURTLE)
+    sh = "http://www.w3.org/ns/shacl#"
+    rows = list(store.query(
+        f"SELECT ?c ?shape ?focus WHERE {{ ?r a <{sh}ValidationReport> ; <{sh}conforms> ?c ; <{sh}result> ?x . "
+        f"?x <{sh}sourceShape> ?shape ; <{sh}focusNode> ?focus }}"
+    ))  # fmt: skip
+    assert [(r["c"].value, r["shape"].value, r["focus"].value) for r in rows] == [
+        ("false", "https://w3id.org/gcmgraph/shapes#EventDateOrderShape", "https://w3id.org/gcmgraph/id/event/fixture-meeting")
+    ]
