@@ -144,20 +144,30 @@ class LocalGraph:
                 else:
                     origin_at = origin
                 raise QueryFileError(origin_at, f"SPARQL syntax error: {message}") from None
-            if isinstance(answer, ox.QueryBoolean):
-                payload = answer.serialize(format=ox.QueryResultsFormat.JSON)
-                return from_solutions_json("ASK", payload)
+            # pyoxigraph's result iterators must be dropped in the thread that made them, so
+            # everything is read into plain values here before anything is returned or raised.
+            triples: list[ox.Triple] = []
+            payload = b""
             if isinstance(answer, ox.QueryTriples):
-                triples = []
                 for triple in answer:
                     triples.append(triple)
                     if max_rows is not None and len(triples) > max_rows:
-                        raise ResultLimitError(f"{origin}: more than {max_rows} triples (raise it with --max-rows)")
-                return QueryResult(
-                    form=form if form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT", triples=tuple(triples)
-                )
-            payload = answer.serialize(format=ox.QueryResultsFormat.JSON)
-            result = from_solutions_json("SELECT", payload)
+                        break
+            else:
+                payload = answer.serialize(format=ox.QueryResultsFormat.JSON)
+            kind = (
+                "ASK"
+                if isinstance(answer, ox.QueryBoolean)
+                else "GRAPH"
+                if triples or isinstance(answer, ox.QueryTriples)
+                else "SELECT"
+            )
+            del answer
+            if kind == "GRAPH":
+                if max_rows is not None and len(triples) > max_rows:
+                    raise ResultLimitError(f"{origin}: more than {max_rows} triples (raise it with --max-rows)")
+                return QueryResult(form=form if form == "DESCRIBE" else "CONSTRUCT", triples=tuple(triples))
+            result = from_solutions_json(kind, payload)
             if max_rows is not None and len(result.rows) > max_rows:
                 raise ResultLimitError(f"{origin}: more than {max_rows} rows (raise it with --max-rows)")
             return result

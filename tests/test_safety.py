@@ -1,0 +1,128 @@
+"""gcmgraph reaches nothing outside the loaded data unless the user opts in, and loses nothing.
+
+A real HTTP server on 127.0.0.1 counts the requests it receives: each test shows that the
+protection is what stops the request (with the opt-in flag, the same query does reach it).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES
+
+from gcmgraph.cli import main
+
+RESULT = json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": [{"s": {"type": "uri", "value": "http://x/y"}}]}})
+
+
+class Recorder(BaseHTTPRequestHandler):
+    requests: ClassVar[list[str]] = []
+
+    def _answer(self) -> None:
+        Recorder.requests.append(self.path)
+        body = RESULT.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    Recorder.requests = []
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_service_clause_is_refused_and_sends_nothing(server: str, tmp_path: Path) -> None:
+    query = write(tmp_path, "remote.rq", f"#+ summary: remote\nSELECT ?s WHERE {{ SERVICE <{server}/sparql> {{ ?s ?p ?o }} }}\n")
+    refused = run("query", query)
+    assert refused.exit_code == 2
+    assert "SERVICE" in refused.stderr and "--allow-outside" in refused.stderr
+    assert Recorder.requests == []
+    allowed = run("query", query, "--allow-outside", "-f", "json")
+    assert allowed.exit_code == 0, allowed.stderr
+    assert Recorder.requests, "with the opt-in the engine does call the endpoint"
+
+
+def test_from_outside_the_loaded_data_is_refused_but_a_loaded_graph_is_allowed(server: str, tmp_path: Path) -> None:
+    outside = write(tmp_path, "from.rq", f"#+ summary: from\nSELECT ?s FROM <{server}/data.ttl> WHERE {{ ?s ?p ?o }} ORDER BY ?s\n")
+    assert run("query", outside).exit_code == 2
+    inside = write(
+        tmp_path, "inside.rq",
+        "#+ summary: one file\nSELECT (COUNT(*) AS ?n) FROM <https://w3id.org/gcmgraph/graph/data/states> WHERE { ?s ?p ?o }\n",
+    )  # fmt: skip
+    result = run("query", inside, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert int(json.loads(result.stdout)["results"]["bindings"][0]["n"]["value"]) > 193
+    assert Recorder.requests == []
+
+
+def test_load_and_other_updates_are_refused(tmp_path: Path) -> None:
+    for text in ("LOAD <file:///etc/passwd>", "INSERT DATA { <http://a/b> <http://a/c> <http://a/d> }", "CLEAR ALL"):
+        query = write(tmp_path, "update.rq", f"#+ summary: update\n{text}\n")
+        result = run("query", query)
+        assert result.exit_code == 2
+        assert "SPARQL Update is refused" in result.stderr
+
+
+def test_owl_imports_in_data_is_never_followed(server: str, tmp_path: Path) -> None:
+    data = write(
+        tmp_path, "imports.ttl",
+        f"<https://w3id.org/gcmgraph/id/document/x> <http://www.w3.org/2002/07/owl#imports> <{server}/ontology.ttl> .\n",
+    )  # fmt: skip
+    count = write(tmp_path, "count.rq", "#+ summary: count\nSELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }\n")
+    assert run("query", count, "--data", data, "--inferred").exit_code == 0
+    run("validate", data, "--inference", "owlrl")
+    assert Recorder.requests == []
+
+
+def test_result_limit_stops_a_large_answer(tmp_path: Path) -> None:
+    query = write(tmp_path, "all.rq", "#+ summary: all\nSELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o\n")
+    result = run("query", query, "--max-rows", "10")
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {query}: more than 10 rows (raise it with --max-rows)\n"
+
+
+def test_failed_command_leaves_no_output_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    result = run("query", str(FIXTURES / "queries" / "typed-params.rq"), "-p", "count=abc", "-o", str(target))
+    assert result.exit_code == 2
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_output_is_replaced_whole_not_appended(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    target.write_text("old content that must disappear")
+    args = ["query", str(FIXTURES / "queries" / "typed-params.rq"), "-p", "thing=state:che", "-p", "count=1",
+            "-p", "day=2018-12-10", "-p", "name=x", "-o", str(target)]  # fmt: skip
+    assert run(*args).exit_code == 0
+    assert json.loads(target.read_text())["head"]["vars"][0] == "_thing_iri"
