@@ -68,6 +68,31 @@ inferred_option = click.option(
     "--inferred", is_flag=True, help="Add the OWL RL entailments (computed on a copy, cached)."
 )
 format_option = click.option("-f", "--format", "fmt", default=None, help="Output format (see above).")
+
+
+def source_options(command):
+    """--data, --inferred, --endpoint, --graph and --no-graphs: where the triples come from."""
+    options = [
+        data_option,
+        inferred_option,
+        click.option("--endpoint", default=None, metavar="URL|ALIAS",
+                     help="Query a SPARQL endpoint (URL or alias from gcmgraph.toml) instead of local files."),
+        click.option("--graph", "graphs", multiple=True, metavar="IRI",
+                     help="With --endpoint: a graph to read (repeatable; default: those gcmgraph publish writes)."),
+        click.option("--no-graphs", is_flag=True, help="With --endpoint: read the store's own default graph."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _source(data: Sequence[Path], inferred: bool, endpoint: str | None, graphs: Sequence[str], no_graphs: bool):
+    from .store import open_source
+
+    chosen = [] if no_graphs else (list(graphs) or None)
+    return open_source(list(data) or None, inferred=inferred, endpoint=endpoint, graphs=chosen)
+
+
 output_option = click.option("-o", "--output", default=None, help="Write to this file (atomically) instead of stdout.")
 
 
@@ -147,8 +172,7 @@ def show_command(name: str) -> None:
 )
 @format_option
 @output_option
-@inferred_option
-@data_option
+@source_options
 @click.option("--fail-on-empty", is_flag=True, help="Exit 1 when the result is empty (or ASK is false).")
 @click.option(
     "--timeout",
@@ -169,7 +193,8 @@ def show_command(name: str) -> None:
 )
 def query_command(
     name: str, params: tuple[str, ...], fmt: str | None, output: str | None, inferred: bool,
-    data: tuple[Path, ...], fail_on_empty: bool, timeout: float, max_rows: int, allow_outside: bool,
+    data: tuple[Path, ...], endpoint: str | None, graphs: tuple[str, ...], no_graphs: bool,
+    fail_on_empty: bool, timeout: float, max_rows: int, allow_outside: bool,
 ) -> None:  # fmt: skip
     """Run a stored query by name, or any .rq file, on the bundled data or on your files.
 
@@ -177,13 +202,12 @@ def query_command(
     """
     from .queries import find_query, run_query
     from .render import choose_format, render_result
-    from .store import open_graph
 
     stored = find_query(name)
     chosen = choose_format(fmt, output, stored.form)
-    graph = open_graph(list(data) or None, inferred=inferred)
+    graph = _source(data, inferred, endpoint, graphs, no_graphs)
     result = run_query(graph, stored, _params(params), timeout=timeout, max_rows=max_rows, allow_outside=allow_outside)
-    inputs = [s.path for s in graph.sources] + [stored.path]
+    inputs = [s.path for s in getattr(graph, "sources", ())] + [stored.path]
     _emit(render_result(result, chosen), output, inputs)
     if fail_on_empty and result.is_empty:
         click.echo("No results.", err=True)
@@ -192,15 +216,37 @@ def query_command(
 
 @main.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--inference", type=click.Choice(["none", "rdfs", "owlrl"]), default="none", show_default=True,
-              help="Inference applied (on a copy) before SHACL validation.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "none"]), default="error", show_default=True,
-              help="Lowest severity that makes the run fail (exit 1).")
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "turtle", "github", "sarif", "junit"]),
-              default="text", show_default=True, help="Report format.")
+@click.option(
+    "--inference",
+    type=click.Choice(["none", "rdfs", "owlrl"]),
+    default="none",
+    show_default=True,
+    help="Inference applied (on a copy) before SHACL validation.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "none"]),
+    default="error",
+    show_default=True,
+    help="Lowest severity that makes the run fail (exit 1).",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "turtle", "github", "sarif", "junit"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Show at most N findings per check.")
-@click.option("--accepted", "accepted", type=click.Path(path_type=Path), default=None,
-              help="Accepted-findings file (default: queries/checks/accepted.yaml).")
+@click.option(
+    "--accepted",
+    "accepted",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Accepted-findings file (default: queries/checks/accepted.yaml).",
+)
 @output_option
 def validate_command(
     paths: tuple[Path, ...], inference: str, fail_on: str, fmt: str, limit: int | None, accepted: Path | None,
@@ -219,19 +265,107 @@ def validate_command(
         sys.exit(1)
 
 
+@main.command("publish")
+@click.argument("endpoint", metavar="URL|ALIAS")
+@click.option(
+    "--replace", is_flag=True, help="Also delete graphs an earlier publish wrote that are no longer part of the graph."
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be written, write nothing.")
+@click.option(
+    "--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds per request."
+)
+@data_option
+def publish_command(endpoint: str, replace: bool, dry_run: bool, timeout: float, data: tuple[Path, ...]) -> None:
+    """Load the graph into a triple store, one named graph per file, and check the counts.
+
+    URL is the store's SPARQL query endpoint (the Graph Store endpoint is its /store sibling on
+    Oxigraph, or 'store' in an alias of gcmgraph.toml). Example: gcmgraph publish http://127.0.0.1:7878/query
+    """
+    from .remote import publish, resolve_endpoint
+    from .store import open_graph
+
+    graph = open_graph(list(data) or None)
+    graphs: dict[str, list] = {}
+    for quad in dict.fromkeys(graph.quads()):
+        graphs.setdefault(quad.graph_name.value, []).append(quad)
+    interactive = sys.stderr.isatty()
+
+    def progress(name: str, done: int, total: int) -> None:
+        if interactive:
+            click.echo(f"\r{done}/{total} triples", err=True, nl=False)
+
+    report = publish(
+        resolve_endpoint(endpoint), graphs, replace=replace, dry_run=dry_run, timeout=timeout, progress=progress
+    )
+    if interactive and not dry_run:
+        click.echo("", err=True)
+    verb = "would write" if report.dry_run else "wrote"
+    lines = [f"{verb} {g.sent} triples to <{g.graph}>" + ("" if g.found is None else f"; store holds {g.found}")
+             for g in report.graphs]  # fmt: skip
+    lines += [f"{'would delete' if report.dry_run else 'deleted'} stale graph <{g}>" for g in report.removed]
+    _emit(("\n".join(lines) + "\n").encode(), None)
+
+
+@main.command("serve")
+@click.option(
+    "--bind",
+    default="127.0.0.1:7878",
+    show_default=True,
+    help="HOST:PORT to listen on (loopback unless told otherwise).",
+)
+@click.option(
+    "--timeout-s", type=click.IntRange(min=1), default=30, show_default=True, help="Query time limit in seconds."
+)
+@source_options
+def serve_command(
+    bind: str, timeout_s: int, inferred: bool, data: tuple[Path, ...], endpoint: str | None, graphs: tuple[str, ...],
+    no_graphs: bool,
+) -> None:  # fmt: skip
+    """Serve the graph as a read-only SPARQL endpoint (Oxigraph's server) until Ctrl-C.
+
+    Example: gcmgraph serve --bind 127.0.0.1:7878
+    """
+    import signal
+
+    from .serve import start
+    from .store import open_graph
+
+    if endpoint:
+        raise UsageError("serve serves local files; --endpoint does not apply")
+    server = start(open_graph(list(data) or None, inferred=inferred).quads(), bind=bind, timeout_s=timeout_s)
+    click.echo(f"SPARQL endpoint: {server.url} (read-only; Ctrl-C stops it)", err=True)
+    click.echo(
+        f"Try: curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE {{ ?s ?p ?o }} LIMIT 3' {server.url}",
+        err=True,
+    )
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        click.echo("Stopped.", err=True)
+
+
 @main.command("describe")
 @click.argument("resource")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="table or json.")
-@inferred_option
-@data_option
-def describe_command(resource: str, fmt: str, inferred: bool, data: tuple[Path, ...]) -> None:
+@source_options
+def describe_command(
+    resource: str, fmt: str, inferred: bool, data: tuple[Path, ...], endpoint: str | None, graphs: tuple[str, ...],
+    no_graphs: bool,
+) -> None:  # fmt: skip
     """Show everything the graph says about one resource (IRI, prefixed name or label).
 
     Example: gcmgraph describe "Louise Arbour"
     """
     from .describe import describe
     from .render import render_description
-    from .store import open_graph
 
-    graph = open_graph(list(data) or None, inferred=inferred)
+    graph = _source(data, inferred, endpoint, graphs, no_graphs)
     _emit(render_description(describe(graph, resource), fmt), None)

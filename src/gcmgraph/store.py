@@ -183,3 +183,26 @@ def open_graph(
 ) -> LocalGraph:
     """The bundled graph (ontology and data), or the ontology plus the files the user names."""
     return LocalGraph(resolve_sources(data), inferred=inferred, use_cache=use_cache)
+
+
+def open_source(
+    data: Sequence[Path | str] | None = None,
+    *,
+    inferred: bool = False,
+    endpoint: str | None = None,
+    graphs: Sequence[str] | None = None,
+) -> GraphSource:
+    """Where the triples come from: local files (bundled or named) or a SPARQL endpoint.
+
+    On an endpoint, queries read the graphs ``gcmgraph publish`` writes unless ``graphs`` says
+    otherwise (an empty list: the store's own default graph).
+    """
+    if endpoint is None:
+        return open_graph(data, inferred=inferred)
+    from .errors import UsageError
+    from .remote import EndpointGraph, resolve_endpoint
+
+    if data or inferred:
+        raise UsageError("--endpoint queries the store's data: it cannot be combined with --data or --inferred")
+    published = [source.graph for source in resolve_sources(None)]
+    return EndpointGraph(resolve_endpoint(endpoint, graphs), published_graphs=published)
