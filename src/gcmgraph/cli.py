@@ -332,24 +332,25 @@ def serve_command(
 
     if endpoint:
         raise UsageError("serve serves local files; --endpoint does not apply")
-    server = start(open_graph(list(data) or None, inferred=inferred).quads(), bind=bind, timeout_s=timeout_s)
-    click.echo(f"SPARQL endpoint: {server.url} (read-only; Ctrl-C stops it)", err=True)
-    click.echo(
-        f"Try: curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE {{ ?s ?p ?o }} LIMIT 3' {server.url}",
-        err=True,
-    )
 
     def stop(*_: object) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGTERM, stop)  # before starting, so a stop request never orphans the server
+    quads = open_graph(list(data) or None, inferred=inferred).quads()
+    server = None
     try:
+        server = start(quads, bind=bind, timeout_s=timeout_s)
+        click.echo(f"SPARQL endpoint: {server.url} (read-only; Ctrl-C stops it)", err=True)
+        example = "query=SELECT * WHERE { ?s ?p ?o } LIMIT 3"
+        click.echo(f"Try: curl -H 'Accept: text/csv' --data-urlencode '{example}' {server.url}", err=True)
         server.process.wait()
     except KeyboardInterrupt:
         pass
     finally:
-        server.stop()
-        click.echo("Stopped.", err=True)
+        if server is not None:
+            server.stop()
+            click.echo("Stopped.", err=True)
 
 
 @main.command("describe")

@@ -69,24 +69,33 @@ def start(
         process = subprocess.Popen(
             [oxigraph_binary(), "serve-read-only", "--location", str(folder / "store"), "--bind", bind,
              "--union-default-graph", "--timeout-s", str(timeout_s)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL, stderr=(folder / "server.log").open("wb"),
         )  # fmt: skip
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+    server = RunningServer(url="", process=process, folder=folder)
+    try:
+        return _wait_until_ready(server, host, port, wait_s, bind)
+    except BaseException:
+        server.stop()
+        raise
+
+
+def _wait_until_ready(server: RunningServer, host: str, port: str, wait_s: float, bind: str) -> RunningServer:
+    process = server.process
     url = f"http://{host if host not in ('0.0.0.0', '::') else '127.0.0.1'}:{port}/query"
-    server = RunningServer(url=url, process=process, folder=folder)
+    server.url = url
     deadline = time.monotonic() + wait_s
     probe = url + "?query=ASK%7B%7D"
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            message = (process.stderr.read() or b"").decode("utf-8", "replace").strip().splitlines()
-            server.stop()
+            log = server.folder / "server.log"
+            message = log.read_text("utf-8", "replace").strip().splitlines() if log.is_file() else []
             raise ServeError(f"oxigraph server stopped at start: {message[-1] if message else 'no message'}")
         try:
             with urllib.request.urlopen(probe, timeout=1):
                 return server
         except OSError:
             time.sleep(0.1)
-    server.stop()
     raise ServeError(f"oxigraph server did not answer on {bind} within {wait_s:g} s")
