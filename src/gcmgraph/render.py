@@ -12,15 +12,22 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+from xml.etree import ElementTree as ET
 
 import pyoxigraph as ox
 
 from .errors import UsageError
 from .namespaces import PREFIXES, compact, expand
 from .results import QueryResult, Term
+
+if TYPE_CHECKING:
+    from .describe import Description
+    from .validation import Finding, ValidationReport
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
 GRAPH_FORMATS = ("turtle", "json-ld", "nt")
@@ -131,7 +138,7 @@ def render_result(result: QueryResult, fmt: str) -> bytes:
     return _table(result.variables, rows).encode()
 
 
-def render_description(description, fmt: str) -> bytes:
+def render_description(description: Description, fmt: str) -> bytes:
     """A resource's facts as readable text (``table``) or as JSON."""
     import json
 
@@ -168,15 +175,15 @@ def render_description(description, fmt: str) -> bytes:
 REPORT_FORMATS = ("text", "json", "turtle", "github", "sarif", "junit")
 
 
-def _finding_line(f) -> str:
+def _finding_line(f: Finding) -> str:
     text = f"{f.location}: {f.severity}: {f.check}: {f.message}{f.detail}"
     return safe_text(text) + (f"  [accepted: {safe_text(f.accepted)}]" if f.accepted else "")
 
 
-def _limited(findings, limit: int | None):
+def _limited(findings: Iterable[Finding], limit: int | None) -> tuple[list[Finding], Counter[str]]:
     """At most ``limit`` findings per check, with a count of those left out."""
     if limit is None:
-        return list(findings), {}
+        return list(findings), Counter()
     shown, left_out, seen = [], Counter(), Counter()
     for f in findings:
         seen[f.check] += 1
@@ -187,11 +194,8 @@ def _limited(findings, limit: int | None):
     return shown, left_out
 
 
-def render_report(report, fmt: str, limit: int | None = None) -> bytes:
+def render_report(report: ValidationReport, fmt: str, limit: int | None = None) -> bytes:
     """A validation report for people (``text``) or machines (the other :data:`REPORT_FORMATS`)."""
-    import json
-    from xml.etree import ElementTree as ET
-
     findings, left_out = _limited(report.findings, limit)
     if fmt == "text":
         lines = [_finding_line(f) for f in findings]
@@ -218,6 +222,7 @@ def render_report(report, fmt: str, limit: int | None = None) -> bytes:
         }  # fmt: skip
         return (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode()
     if fmt == "github":
+
         def esc(text: str, prop: bool = False) -> str:
             text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
             return text.replace(":", "%3A").replace(",", "%2C") if prop else text
@@ -279,7 +284,7 @@ def render_report(report, fmt: str, limit: int | None = None) -> bytes:
     raise UsageError(f"--format {fmt} is not a report format; use one of {', '.join(REPORT_FORMATS)}")
 
 
-def _report_turtle(report, findings) -> bytes:
+def _report_turtle(report: ValidationReport, findings: Sequence[Finding]) -> bytes:
     """A standard sh:ValidationReport; non-SHACL checks appear as results of a gcmgraph check IRI."""
     sh = "http://www.w3.org/ns/shacl#"
     severity = {"error": "Violation", "warning": "Warning", "info": "Info"}

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 import yaml
@@ -23,6 +24,9 @@ from .namespaces import compact, expand
 from .paths import ID_BASE, bundled_root, display_path, ontology_file, queries_dir, shapes_file
 from .queries import read_header, read_query_text
 from .store import LocalGraph
+
+if TYPE_CHECKING:
+    import rdflib
 
 SEVERITIES = ("error", "warning", "info")
 INFERENCE_MODES = ("none", "rdfs", "owlrl")
@@ -169,7 +173,7 @@ def _term_text(node: object) -> str | None:
     return compact(text) if text.startswith(("http://", "https://")) else text
 
 
-def _shape_name(shapes, shape) -> str:
+def _shape_name(shapes: rdflib.Graph, shape: rdflib.term.Node) -> str:
     """A readable name for a shape: its IRI, or for a blank node its path and parent shape."""
     import rdflib
 
@@ -181,7 +185,9 @@ def _shape_name(shapes, shape) -> str:
     return f"property shape on {compact(str(path))}{where}" if path is not None else "unnamed shape"
 
 
-def _shacl_results(results, shapes, index: SubjectIndex, check_prefix: str = "") -> list[Finding]:
+def _shacl_results(
+    results: rdflib.Graph, shapes: rdflib.Graph, index: SubjectIndex, check_prefix: str = ""
+) -> list[Finding]:
     import rdflib
 
     sh = rdflib.Namespace(SH)
@@ -209,7 +215,7 @@ def _shacl_results(results, shapes, index: SubjectIndex, check_prefix: str = "")
     return findings
 
 
-def _shapes_checks(shapes_source: SourceFile, shapes_quads: list[ox.Quad]) -> tuple[object, list[Finding]]:
+def _shapes_checks(shapes_source: SourceFile, shapes_quads: list[ox.Quad]) -> tuple[rdflib.Graph, list[Finding]]:
     """The shapes graph as rdflib, and pySHACL's meta-SHACL findings about it."""
     from pyshacl.entrypoints import meta_validate
 
@@ -221,7 +227,7 @@ def _shapes_checks(shapes_source: SourceFile, shapes_quads: list[ox.Quad]) -> tu
     return shapes, findings
 
 
-def _shacl(data_quads: list[ox.Quad], shapes, inference: str, index: SubjectIndex) -> list[Finding]:
+def _shacl(data_quads: list[ox.Quad], shapes: rdflib.Graph, inference: str, index: SubjectIndex) -> list[Finding]:
     import rdflib
     from pyshacl import validate as shacl_validate
 
@@ -449,4 +455,3 @@ def validate(
         findings=tuple(findings), checks_run=tuple(checks_run), files=tuple(s.name for s in sources),
         inference=inference, timings=timings,
     )  # fmt: skip
-
