@@ -225,3 +225,58 @@ def test_python_dash_m_behaves_like_the_command() -> None:
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout == run("query", TYPED, *TYPED_ARGS, "-f", "csv").stdout
+
+
+def test_describe_by_label_shows_facts_sources_and_links() -> None:
+    result = run("describe", "Louise Arbour")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Louise Arbour  <https://w3id.org/gcmgraph/id/person/louise-arbour>"
+    assert any(line.split()[:2] == ["source", "document:seed-nnirr-gcm"] for line in lines)
+    assert any("role:louise-arbour-srsg" in line and line.rstrip().endswith("holder") for line in lines)
+
+
+def test_describe_by_prefixed_name_as_json() -> None:
+    result = run("describe", "state:che", "-f", "json")
+    payload = json.loads(result.stdout)
+    assert payload["iri"] == "https://w3id.org/gcmgraph/id/state/che"
+    labels = {f["value"] for f in payload["facts"] if f["property"].endswith("#label")}
+    assert {"Switzerland", "Suisse", "Suiza"} <= labels
+
+
+def test_describe_unknown_or_ambiguous_name_is_one_line_error(tmp_path: Path) -> None:
+    assert_user_error(run("describe", "Nobody At All"), "no resource has the IRI, prefixed name or label 'Nobody At All'")
+    twins = tmp_path / "twins.ttl"
+    twins.write_text(
+        '<https://e.org/a> <http://www.w3.org/2000/01/rdf-schema#label> "Twin"@en .\n'
+        '<https://e.org/b> <http://www.w3.org/2000/01/rdf-schema#label> "Twin"@en .\n'
+    )
+    assert_user_error(
+        run("describe", "twin", "--data", str(twins)),
+        "'twin' names several resources (https://e.org/a, https://e.org/b); give one of these",
+    )
+
+
+def test_list_shows_parameters_and_filters_by_tag() -> None:
+    result = run("list", "-f", "json")
+    catalogue = {q["name"]: q for q in json.loads(result.stdout)}
+    assert len(catalogue) >= 25
+    city = catalogue["events-in-city"]["parameters"][0]
+    assert (city["name"], city["type"], city["required"], city["example"]) == ("city", "IRI", True, "place:vienna")
+    tagged = run("list", "--tag", "votes").stdout
+    assert "vote-tallies" in tagged and "thematic-sessions" not in tagged
+
+
+def test_show_prints_documentation_and_text() -> None:
+    result = run("show", "events-in-city")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("events-in-city: ")
+    assert "file: queries/events-in-city.rq" in result.stdout
+    assert "parameter: city=<IRI> (required; e.g. place:vienna)" in result.stdout
+    assert "?_city_iri" in result.stdout
+
+
+def test_unknown_command_option_is_one_line_error() -> None:
+    result = run("query", "thematic-sessions", "--colour")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: No such option '--colour'.\n"
