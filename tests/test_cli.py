@@ -280,3 +280,15 @@ def test_unknown_command_option_is_one_line_error() -> None:
     result = run("query", "thematic-sessions", "--colour")
     assert result.exit_code == 2
     assert result.stderr == "Error: No such option '--colour'.\n"
+
+
+def test_query_command_does_not_import_pyshacl_owlrl_or_rdflib() -> None:
+    probe = (
+        "import sys\n"
+        "sys.argv = ['gcmgraph', 'query', 'thematic-sessions', '-f', 'json']\n"
+        "from gcmgraph.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('pyshacl', 'owlrl', 'rdflib') if m in sys.modules), file=sys.stderr)\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert completed.stderr.strip().splitlines()[-1] == "[]"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -59,7 +59,7 @@ def check_query_text(text: str, origin: str, *, known_graphs: Sequence[str], all
     return form
 
 
-def _run_with_limits(work, timeout: float | None, origin: str):
+def _run_with_limits(work: Callable[[], QueryResult], timeout: float | None, origin: str) -> QueryResult:
     """Run ``work()`` in a daemon thread; give up with a clear error after ``timeout`` seconds."""
     if timeout is None:
         return work()
@@ -78,7 +78,7 @@ def _run_with_limits(work, timeout: float | None, origin: str):
         raise QueryTimeoutError(f"{origin}: stopped after {timeout:g} s (raise it with --timeout)")
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
-    return outcome["value"]
+    return outcome["value"]  # type: ignore[return-value]
 
 
 class LocalGraph:
