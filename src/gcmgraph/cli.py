@@ -353,6 +353,66 @@ def serve_command(
             click.echo("Stopped.", err=True)
 
 
+@main.command("docs")
+@click.option(
+    "-o",
+    "--output",
+    default="site",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Folder to write the site into (created, or replaced if it holds an earlier site).",
+)
+@data_option
+def docs_command(output: Path, data: tuple[Path, ...]) -> None:
+    """Build the static site: home, ontology reference, query catalogue, one page per resource.
+
+    The site works opened from disk and loads nothing from another host. Example: gcmgraph docs --output site
+    """
+    import time
+
+    from .site import build_site
+
+    started = time.perf_counter()
+    report = build_site(output, data=list(data) or None)
+    for problem in report.problems:
+        click.echo(f"warning: {problem}", err=True)
+    took = time.perf_counter() - started
+    click.echo(f"wrote {len(report.pages)} pages to {output}/ in {took:.1f} s; open {output}/index.html", err=True)
+
+
+@main.command("plot")
+@click.argument("name", metavar="NAME")
+@click.option("-o", "--output", default=None, help="Write to FILE.svg or FILE.png (default: SVG on stdout).")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["svg", "png"]),
+    default=None,
+    help="svg or png (default: from the --output extension, else svg).",
+)
+@data_option
+def plot_command(name: str, output: str | None, fmt: str | None, data: tuple[Path, ...]) -> None:
+    """Draw a picture of the process from its stored queries: timeline, vote-map, lineage, actor-network.
+
+    Example: gcmgraph plot timeline -o timeline.svg
+    """
+    from .plots import PLOTS, UnknownPlotError, draw_plot, svg_to_png
+    from .store import open_graph
+
+    if name not in PLOTS:
+        raise UnknownPlotError(name)
+    if fmt is None:
+        suffix = Path(output).suffix.lower() if output else ".svg"
+        if suffix not in (".svg", ".png"):
+            raise UsageError(f"--output {output}: give a .svg or .png file, or --format svg|png")
+        fmt = suffix[1:]
+    graph = open_graph(list(data) or None)
+    text = draw_plot(graph, name)
+    content = svg_to_png(text) if fmt == "png" else text.encode("utf-8")
+    _emit(content, output, [s.path for s in graph.sources])
+
+
 @main.command("describe")
 @click.argument("resource")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="table or json.")
@@ -370,3 +430,47 @@ def describe_command(
 
     graph = _source(data, inferred, endpoint, graphs, no_graphs)
     _emit(render_description(describe(graph, resource), fmt), None)
+
+
+@main.command(
+    "export",
+    epilog="Formats: turtle (default), jsonld (or json-ld), nt, nq, trig, xml; the --output extension "
+    "(.ttl .jsonld .nt .nq .trig .rdf .owl .xml) picks one when --format is absent. TriG, N-Quads and JSON-LD "
+    "keep one named graph per source file; the others hold their union.",
+)
+@format_option
+@click.option(
+    "--only",
+    type=click.Choice(["all", "ontology", "data", "shapes"]),
+    default="all",
+    show_default=True,
+    help="Which files to export.",
+)
+@inferred_option
+@click.option(
+    "--frame",
+    default=None,
+    is_flag=False,
+    flag_value="",
+    metavar="[FILE]",
+    help="JSON-LD framed by FILE (default: ontology/frame-events.jsonld), nested like a document.",
+)
+@output_option
+@data_option
+def export_command(
+    fmt: str | None, only: str, inferred: bool, frame: str | None, output: str | None, data: tuple[Path, ...]
+) -> None:
+    """Write the graph as Turtle, JSON-LD, N-Triples, N-Quads, TriG or RDF/XML, the same bytes on every run.
+
+    Example: gcmgraph export --format trig --output gcmgraph.trig
+    """
+    from .export import export, export_inputs, pick_format
+
+    framed = None if frame is None else Path(frame) if frame else True
+    result = export(
+        pick_format(fmt, output, frame=framed is not None), only=only, inferred=inferred, data=list(data) or None,
+        frame=framed,
+    )  # fmt: skip
+    _emit(result.content, output, export_inputs(list(data) or None, framed))
+    if inferred:
+        click.echo(f"added {result.inferred_added} inferred triples", err=True)
