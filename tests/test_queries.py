@@ -1,0 +1,383 @@
+"""The stored query catalogue: every query in queries/ gives the answer written by hand in
+tests/expected/, and the answers state the facts of the sources.
+
+Each query has exactly one expected file, ``<name>.srj`` (SPARQL 1.1 Query Results JSON, for SELECT
+and ASK) or ``<name>.ttl`` (Turtle, for CONSTRUCT and DESCRIBE), and each expected file has its
+query. The query runs with the ``examples`` of its header; rows are compared in order when the
+query has ORDER BY and as a bag otherwise, literals by value, datatype and language; graphs are
+compared by isomorphism.
+
+The expected files were typed from the sources (seeds/*.txt, reference/public-record.md and
+reference/un-member-states.csv), never pasted from the program's output; tests/expected/README.md
+says how the larger ones were built. The fact tests below state each fact as its source does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from itertools import pairwise
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT
+from rdflib.compare import isomorphic, to_isomorphic
+
+from gcmgraph.bridge import graph_of
+from gcmgraph.cli import main
+from gcmgraph.queries import catalogue, find_query, run_query
+from gcmgraph.sparql_text import tokenize
+
+EXPECTED = ROOT / "tests" / "expected"
+QUERIES = {query.name: query for query in catalogue()}
+EXPECTED_FILES = sorted(path for path in EXPECTED.iterdir() if path.suffix in (".srj", ".ttl"))
+
+ID = "https://w3id.org/gcmgraph/id/"
+GCM = "https://w3id.org/gcmgraph/ontology#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def node(kind: str, slug: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}{kind}/{slug}")
+
+
+def gcm(name: str) -> ox.NamedNode:
+    return ox.NamedNode(GCM + name)
+
+
+def date(day: str) -> ox.Literal:
+    return ox.Literal(day, datatype=ox.NamedNode(XSD + "date"))
+
+
+def integer(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+
+
+def examples(query) -> dict[str, list[str]]:
+    """The header's ``examples``: parameter name -> the values to run the query with."""
+    raw = query.header.get("examples") or {}
+    pairs = raw.items() if isinstance(raw, dict) else [pair for entry in raw for pair in entry.items()]
+    return {str(name): [str(v) for v in (value if isinstance(value, list) else [value])] for name, value in pairs}
+
+
+def has_order_by(query) -> bool:
+    tokens = tokenize(query.text)
+    return any(a.keyword == "ORDER" and b.keyword == "BY" for a, b in pairwise(tokens))
+
+
+def expected_file(name: str) -> Path:
+    found = [p for p in (EXPECTED / f"{name}.srj", EXPECTED / f"{name}.ttl") if p.is_file()]
+    if len(found) != 1:
+        pytest.fail(f"queries/{name}.rq needs exactly one expected file in tests/expected/, found {len(found)}")
+    return found[0]
+
+
+def records(result) -> list[dict[str, ox.NamedNode | ox.Literal]]:
+    """The rows of a SELECT answer as dictionaries of their bound variables."""
+    return result.records()
+
+
+def run(bundled, name: str, **params: str | list[str]):
+    """Run a stored query; a parameter given as a list is bound to all its values."""
+    values = {key: value if isinstance(value, list) else [value] for key, value in params.items()}
+    return run_query(bundled, name, values)
+
+
+# ---------------------------------------------------------------------------------------------
+# Every query has its expected answer, and every expected answer its query
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_every_query_has_exactly_one_expected_file(name: str) -> None:
+    found = [p.name for p in (EXPECTED / f"{name}.srj", EXPECTED / f"{name}.ttl") if p.is_file()]
+    assert len(found) == 1, f"queries/{name}.rq needs exactly one of tests/expected/{name}.srj or .ttl, found {found}"
+    graph_form = QUERIES[name].form in ("CONSTRUCT", "DESCRIBE")
+    assert found[0].endswith(".ttl" if graph_form else ".srj"), (
+        f"{QUERIES[name].form} answers go in {name}.{'ttl' if graph_form else 'srj'}"
+    )
+
+
+@pytest.mark.parametrize("path", EXPECTED_FILES, ids=[p.name for p in EXPECTED_FILES])
+def test_every_expected_file_has_a_query(path: Path) -> None:
+    assert path.stem in QUERIES, f"tests/expected/{path.name} has no queries/{path.stem}.rq"
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_every_required_parameter_has_an_example(name: str) -> None:
+    query = QUERIES[name]
+    missing = [p.name for p in query.parameters if p.required and not p.default and p.name not in examples(query)]
+    assert not missing, f"queries/{name}.rq: add '#+ examples:' for {', '.join(missing)}"
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_query_gives_the_expected_answer(bundled, name: str) -> None:
+    query = QUERIES[name]
+    result = run_query(bundled, query, examples(query))
+    path = expected_file(name)
+    if path.suffix == ".ttl":
+        # Both sides go through gcmgraph.bridge, so "x" and "x"^^xsd:string are the same term.
+        expected = graph_of(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        got = graph_of(result.triples)
+        if not isomorphic(got, expected):
+            missing = sorted(to_isomorphic(expected) - to_isomorphic(got))
+            extra = sorted(to_isomorphic(got) - to_isomorphic(expected))
+            pytest.fail(f"{name}: graph differs; missing {missing[:5]}; unexpected {extra[:5]}")
+        return
+    parsed = ox.parse_query_results(path=str(path), format=ox.QueryResultsFormat.JSON)
+    if isinstance(parsed, ox.QueryBoolean):
+        assert query.form == "ASK"
+        assert result.boolean is bool(parsed)
+        return
+    variables = [v.value for v in parsed.variables]
+    rows = [tuple(solution[v] for v in variables) for solution in parsed]
+    assert list(result.variables) == variables
+    if has_order_by(query):
+        for index, (got_row, want_row) in enumerate(zip(result.rows, rows, strict=False)):
+            assert got_row == want_row, f"{name}: row {index + 1} differs:\n got  {got_row}\n want {want_row}"
+        assert len(result.rows) == len(rows)
+    else:
+        assert Counter(result.rows) == Counter(rows)
+
+
+def test_expected_select_files_are_standard_sparql_json() -> None:
+    for path in EXPECTED_FILES:
+        if path.suffix == ".srj":
+            payload = json.loads(path.read_text(encoding="utf-8"))
+            assert "head" in payload and ("results" in payload or "boolean" in payload), path.name
+
+
+def test_every_select_orders_its_rows() -> None:
+    unordered = [name for name, query in QUERIES.items() if query.form == "SELECT" and not has_order_by(query)]
+    assert unordered == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Facts, stated as the sources state them
+
+
+def test_vienna_thematic_session_is_on_smuggling_and_trafficking_4_5_september_2017(bundled) -> None:
+    # Seed 000: "Smuggling of migrants, trafficking in persons and contemporary forms of slavery
+    # (September 4-5, Vienna)"; seed 001: Thematic Session 5's full title.
+    vienna = [r for r in records(run(bundled, "thematic-sessions")) if r["city_label"].value == "Vienna"]
+    assert {r["session"] for r in vienna} == {node("event", "thematic-session-5")}
+    row = vienna[0]
+    assert row["theme"].value == (
+        "Smuggling of migrants, trafficking in persons and contemporary forms of slavery, including appropriate "
+        "identification, protection and assistance to migrants and trafficking victims"
+    )
+    assert (row["start_date"], row["end_date"]) == (date("2017-09-04"), date("2017-09-05"))
+    assert row["ordinal"] == integer(5)
+
+
+def test_there_were_six_thematic_sessions_in_geneva_new_york_and_vienna(bundled) -> None:
+    # Seed 002: "the six informal thematic consultations ... in Geneva, New York and Vienna".
+    rows = records(run(bundled, "thematic-sessions"))
+    assert len({r["session"] for r in rows}) == 6
+    assert {r["city_label"].value for r in rows} == {"Geneva", "New York City", "Vienna"}
+
+
+def test_marrakech_conference_took_place_in_morocco(bundled) -> None:
+    # Public record fact 11: "took place in Marrakech, Morocco, on 10 and 11 December 2018".
+    rows = records(run(bundled, "marrakech-conference"))
+    assert {(r["city_label"].value, r["country_label"].value) for r in rows} == {("Marrakech", "Morocco")}
+    assert {(r["start_date"], r["end_date"]) for r in rows} == {(date("2018-12-10"), date("2018-12-11"))}
+    assert run(bundled, "was-adopted-in-marrakech").boolean is True
+
+
+def test_164_states_adopted_the_compact_and_165_is_kept_as_a_rejected_claim(bundled) -> None:
+    # Public record fact 12 and L1: "164 states ... vs '165 UN members' (AFP ...). Use 164."
+    rows = records(run(bundled, "marrakech-conference"))
+    assert {r["approving_state_count"] for r in rows} == {integer(164)}
+    claims = {(r["claimed_count"], r["asserted"].value) for r in rows}
+    assert claims == {(integer(164), "true"), (integer(165), "false")}
+
+
+def test_five_states_voted_against_a_res_73_195(bundled) -> None:
+    # Public record fact 4: "Czech Republic, Hungary, Israel, Poland, United States".
+    rows = records(run(bundled, "vote-record", vote="event:ga-endorsement-2018", position="gcm:Against"))
+    assert {r["state"] for r in rows} == {node("state", c) for c in ("cze", "hun", "isr", "pol", "usa")}
+    assert {r["confidence"] for r in rows} == {gcm("VerifiedUN")}
+
+
+def test_twelve_states_abstained_on_a_res_73_195(bundled) -> None:
+    # Public record fact 5: "Algeria, Australia, Austria, Bulgaria, Chile, Italy, Latvia, Libya,
+    # Liechtenstein, Romania, Singapore, Switzerland"; V-2 for five of them, V-1 for the rest.
+    rows = records(run(bundled, "vote-record", vote="event:ga-endorsement-2018", position="gcm:Abstention"))
+    codes = ["dza", "aus", "aut", "bgr", "chl", "ita", "lva", "lby", "lie", "rou", "sgp", "che"]
+    assert {r["state"] for r in rows} == {node("state", c) for c in codes}
+    confirmed = {r["state"] for r in rows if r["confidence"] == gcm("VerifiedMultipleSources")}
+    assert confirmed == {node("state", c) for c in ("aut", "aus", "che", "ita", "bgr")}
+
+
+def test_switzerland_abstained_although_it_co_facilitated(bundled) -> None:
+    # Public record L7: "Switzerland co-facilitated the negotiations but abstained on A/RES/73/195".
+    co_facilitators = records(run(bundled, "co-facilitators"))
+    lauber = [r for r in co_facilitators if r["person"] == node("person", "jurg-lauber")]
+    assert {(r["office"], r["state"]) for r in lauber} == {(node("office", "gcm-co-facilitator"), node("state", "che"))}
+    votes = records(run(bundled, "not-in-favour"))
+    assert [r["position"] for r in votes if r["state"] == node("state", "che")] == [gcm("Abstention")]
+
+
+def test_the_co_facilitators_represented_mexico_and_switzerland(bundled) -> None:
+    # Seed 000: "co-facilitated by ... Permanent Representative of Mexico ... and ... Permanent
+    # Representative of Switzerland"; public record fact 53.
+    rows = [r for r in records(run(bundled, "co-facilitators")) if r["office"] == node("office", "gcm-co-facilitator")]
+    assert {(r["person_label"].value, r["state_label"].value) for r in rows} == {
+        ("Juan José Gómez Camacho", "Mexico"),
+        ("Jürg Lauber", "Switzerland"),
+    }
+
+
+def test_vote_totals_of_a_res_73_195_add_up_to_193(bundled) -> None:
+    # Public record facts 3 and 6: 152 in favour, 5 against, 12 abstentions, 24 not voting = 193.
+    (row, *_) = [
+        r for r in records(run(bundled, "vote-tallies")) if r["recorded_vote"] == node("event", "ga-endorsement-2018")
+    ]
+    counts = [int(row[k].value) for k in ("in_favour", "against", "abstentions", "not_voting")]
+    assert counts == [152, 5, 12, 24]
+    assert sum(counts) == 193
+    # Only the 5 + 12 are named; no source names the 24 that did not vote (public record M2).
+    assert row["states_named"] == integer(17)
+    assert len({r["state"] for r in records(run(bundled, "not-in-favour"))}) == 17
+
+
+def test_the_third_abstainer_on_the_refugee_compact_is_disputed(bundled) -> None:
+    # Public record fact 48 and L5: Dominican Republic (UN News, AP) or Liberia (press release copy).
+    rows = records(run(bundled, "vote-record", vote="event:gcr-affirmation-2018"))
+    disputed = {r["state"] for r in rows if r["disputed"].value == "true"}
+    assert disputed == {node("state", "dom"), node("state", "lbr")}
+
+
+def test_events_in_vienna_and_marrakech_are_exactly_the_union(bundled) -> None:
+    vienna = records(run(bundled, "events-in-city", city="place:vienna"))
+    marrakech = records(run(bundled, "events-in-city", city="place:marrakech"))
+    both = records(run(bundled, "events-in-city", city=["place:vienna", "place:marrakech"]))
+    assert vienna and marrakech
+    key = lambda r: tuple(sorted((k, str(v)) for k, v in r.items()))  # noqa: E731
+    assert sorted(map(key, both)) == sorted(map(key, vienna + marrakech))
+    # Public record facts 11 to 16: the conference, the adoption, two dialogues and the network's launch.
+    assert {r["event"] for r in marrakech} == {
+        node("event", slug)
+        for slug in (
+            "marrakech-conference-2018",
+            "marrakech-adoption-2018",
+            "marrakech-dialogue-commitments-2018",
+            "marrakech-dialogue-partnerships-2018",
+            "un-network-launch-2018",
+        )
+    }
+
+
+def test_us_withdrew_on_2_december_2017_two_days_before_puerto_vallarta(bundled) -> None:
+    # Public record facts 61 and 62; seed 000: "On the eve of the Stocktaking meeting".
+    withdrawal = records(run(bundled, "us-withdrawal"))
+    assert {r["date"] for r in withdrawal} == {date("2017-12-02")}
+    assert {r["announced_by_label"].value for r in withdrawal} == {"Nikki Haley"}
+    stocktaking = records(run(bundled, "events-in-phase", phase="phase:stocktaking"))
+    meeting = {r["start"].value for r in stocktaking if r["event"] == node("event", "stocktaking-meeting-2017")}
+    assert meeting == {"2017-12-04"}
+
+
+def test_no_stocktaking_boundary_is_stated_as_agreed(bundled) -> None:
+    # Public record L6: seed 001, IISD and Wikipedia disagree on both ends of the stocktaking phase.
+    rows = [r for r in records(run(bundled, "phases")) if r["phase"] == node("phase", "stocktaking")]
+    assert {r["asserted"].value for r in rows} == {"false"}
+    assert {(r["boundary"].value, r["month"].value) for r in rows} == {
+        ("start", "2017-11"),
+        ("start", "2017-12"),
+        ("end", "2017-12"),
+        ("end", "2018-01"),
+    }
+
+
+def test_lineage_runs_from_the_zero_draft_to_the_endorsement(bundled) -> None:
+    # Public record facts 64 to 69: zero draft (5 Feb 2018) ... agreed text (13 July 2018),
+    # adoption at Marrakech (10 Dec 2018), endorsement by A/RES/73/195 (19 Dec 2018).
+    rows = records(run(bundled, "document-lineage"))
+    order = list(dict.fromkeys(r["document"] for r in rows))
+    slugs = [
+        "zero-draft",
+        "zero-draft-plus",
+        "draft-rev-1",
+        "draft-rev-3",
+        "final-draft",
+        "agreed-text",
+        "gcm",
+        "a-res-73-195",
+    ]
+    assert order == [node("document", s) for s in slugs]
+    dates = {r["document"]: r.get("date") for r in rows}
+    assert dates[node("document", "zero-draft")] == date("2018-02-05")
+    assert dates[node("document", "final-draft")] == date("2018-07-11")
+    assert dates[node("document", "agreed-text")] == date("2018-07-13")
+    assert dates[node("document", "gcm")] == date("2018-12-10")
+    assert dates[node("document", "a-res-73-195")] == date("2018-12-19")
+
+
+def test_a_res_73_195_recalls_four_resolutions_and_endorses_the_compact(bundled) -> None:
+    # Public record fact 8 (71/1, 71/280, 72/244, 72/308) and fact 7 (endorses the GCM).
+    rows = records(run(bundled, "resolutions-recalled", document="document:a-res-73-195"))
+    recalled = {r["target_symbol"].value for r in rows if r["relation"] == gcm("recalls")}
+    assert recalled == {"A/RES/71/1", "A/RES/71/280", "A/RES/72/244", "A/RES/72/308"}
+    assert {r["target"] for r in rows if r["relation"] == gcm("endorses")} == {node("document", "gcm")}
+
+
+def test_the_compact_has_23_objectives_and_10_guiding_principles(bundled) -> None:
+    # Public record section C and fact 22; fact 24: "10 overarching guiding principles and 23 objectives".
+    objectives = records(run(bundled, "objectives"))
+    assert sorted({int(r["number"].value) for r in objectives}) == list(range(1, 24))
+    assert {int(r["paragraph"].value) - int(r["number"].value) for r in objectives} == {16}
+    principles = records(run(bundled, "guiding-principles"))
+    assert [r["letter"].value for r in principles[::3]] == list("abcdefghij")
+
+
+def test_class_counts_agree_with_the_reference_lists(bundled) -> None:
+    counts = {r["class"]: int(r["all_instances"].value) for r in records(run(bundled, "class-counts"))}
+    assert counts[gcm("State")] == 193  # reference/un-member-states.csv
+    assert counts[gcm("Objective")] == 23
+    assert counts[gcm("GuidingPrinciple")] == 10
+    assert counts[gcm("ThematicSession")] == 6  # seed 001
+    assert counts[gcm("NegotiationRound")] == 6  # public record fact 65
+    assert counts[gcm("Proposal")] == 6  # seed 004
+
+
+def test_louise_arbour_held_two_offices_appointed_by_guterres(bundled) -> None:
+    # Seed 000 and public record facts 50 and 51.
+    rows = records(run(bundled, "roles", person="person:louise-arbour"))
+    assert {r["person"] for r in rows} == {node("person", "louise-arbour")}
+    assert {r["office"] for r in rows} == {
+        node("office", "srsg-international-migration"),
+        node("office", "secretary-general-of-the-conference"),
+    }
+    assert {r["appointed_by"] for r in rows} == {node("person", "antonio-guterres")}
+    assert {r["start"].value for r in rows if "start" in r} == {"2017-03-09"}
+
+
+def test_nnirr_observed_the_negotiations(bundled) -> None:
+    # Seed 000: "NNIRR has participated ... as an observer to the negotiations".
+    rows = records(run(bundled, "participation", actor="organization:nnirr"))
+    observed = {r["event"] for r in rows if r["capacity"] == gcm("Observer")}
+    assert observed == {node("event", "intergovernmental-negotiations-2018")}
+
+
+def test_cli_prints_the_thematic_sessions_table() -> None:
+    # The README's first command.
+    result = CliRunner().invoke(main, ["query", "thematic-sessions"])
+    assert result.exit_code == 0, result.output
+    assert "Vienna" in result.stdout
+    assert "Smuggling of migrants" in result.stdout
+    assert result.stderr == ""
+
+
+def test_cli_json_of_events_in_two_cities_is_the_union() -> None:
+    args = ["query", "events-in-city", "-p", "city=place:vienna", "-p", "city=place:marrakech", "-f", "json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    cities = {b["city_label"]["value"] for b in json.loads(result.stdout)["results"]["bindings"]}
+    assert cities == {"Vienna", "Marrakech"}
+
+
+def test_find_query_knows_the_catalogue() -> None:
+    assert find_query("timeline").summary.startswith("Every event")
