@@ -88,7 +88,7 @@ def parse_source(source: SourceFile) -> list[ox.Quad]:
     try:
         quads = [
             ox.Quad(t.subject, t.predicate, t.object, graph)
-            for t in ox.parse(source.content, format=ox.RdfFormat.TURTLE, base_iri=None)
+            for t in ox.parse(source.content, format=ox.RdfFormat.TURTLE, base_iri=None, rename_blank_nodes=True)
         ]
     except SyntaxError as error:
         raise DataSyntaxError(source.name, error.lineno, _reason(error), column=error.offset) from None

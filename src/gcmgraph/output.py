@@ -25,6 +25,9 @@ def write_atomic(path: Path | str, content: bytes, inputs: Iterable[Path] = ()) 
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(content)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)  # mkstemp makes the file private; outputs are ordinary files
         os.replace(temp, resolved)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

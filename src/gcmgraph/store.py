@@ -90,21 +90,20 @@ class LocalGraph:
         self.description = "bundled graph" if not sources else f"{len(self.sources)} file(s)"
         self.store = ox.Store()
         parts = [(s.name, s.digest) for s in self.sources]
-        if use_cache:
-            asserted = cache.cached_quads(cache.cache_key("asserted", parts), self._parse_all)
-        else:
-            asserted = self._parse_all()
-        self.store.extend(asserted)
-        self._quads = list(asserted)
-        if inferred:
-            from .inference import entailments  # owlrl is imported only when asked for
 
-            def build() -> list[ox.Quad]:
-                return entailments(asserted)
+        def build() -> list[ox.Quad]:
+            quads = self._parse_all()
+            if inferred:
+                from .inference import entailments  # owlrl is imported only when asked for
 
-            extra = cache.cached_quads(cache.cache_key("owlrl", parts), build) if use_cache else build()
-            self.store.extend(extra)
-            self._quads += extra
+                quads += entailments(quads)
+            return quads
+
+        # One cache entry holds the asserted quads and their entailments together, so their
+        # blank-node labels always match.
+        kind = "owlrl" if inferred else "asserted"
+        self._quads = cache.cached_quads(cache.cache_key(kind, parts), build) if use_cache else build()
+        self.store.extend(self._quads)
 
     def _parse_all(self) -> list[ox.Quad]:
         quads: list[ox.Quad] = []
