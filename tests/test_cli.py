@@ -292,3 +292,7 @@ def test_query_command_does_not_import_pyshacl_owlrl_or_rdflib() -> None:
     )
     completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=False)
     assert completed.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_describe_malformed_iri_is_one_line_error() -> None:
+    assert_user_error(run("describe", "<a b>"), "'<a b>' is not a valid IRI (Invalid IRI code point ' ')")

@@ -144,6 +144,15 @@ def test_replace_after_a_data_change_leaves_no_stale_triple(published: str, tmp_
     assert run("publish", published, "--replace").exit_code == 0  # back to the bundled graph for other tests
 
 
+def test_graphs_of_an_earlier_publish_stay_removable(published: str, tmp_path: Path) -> None:
+    extra = tmp_path / "extra.ttl"
+    extra.write_text((ROOT / "data" / "phases.ttl").read_text())
+    assert run("publish", published, "--data", str(extra)).exit_code == 0  # adds a graph, keeps the others
+    result = run("publish", published, "--replace")
+    assert result.exit_code == 0, result.stderr
+    assert "deleted stale graph <https://w3id.org/gcmgraph/graph/external/" in result.stdout
+
+
 def test_thousands_of_hostile_values_round_trip_on_a_real_server(published: str) -> None:
     rng = random.Random(20181210)
     alphabet = ['"', "'", "{", "}", "#", "\n", "\r", "\t", "\\", "u", "U", "0", "0", "2", "2", " ", "<", ">",

@@ -126,3 +126,26 @@ def test_existing_output_is_replaced_whole_not_appended(tmp_path: Path) -> None:
             "-p", "day=2018-12-10", "-p", "name=x", "-o", str(target)]  # fmt: skip
     assert run(*args).exit_code == 0
     assert json.loads(target.read_text())["head"]["vars"][0] == "_thing_iri"
+
+
+def test_no_command_writes_into_the_bundled_folders() -> None:
+    from gcmgraph.paths import bundled_root
+
+    target = bundled_root() / "data" / "claims.ttl"
+    before = target.read_bytes()
+    result = run("validate", "tests/fixtures/validate/valid.ttl", "-o", str(target))
+    assert result.exit_code == 2
+    assert result.stderr.endswith("is inside the bundled data/ folder; choose another output file\n")
+    assert target.read_bytes() == before
+
+
+def test_file_names_with_spaces_and_twin_names_load_as_separate_graphs(tmp_path: Path) -> None:
+    from gcmgraph.loader import resolve_sources
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    for folder in ("a", "b"):
+        (tmp_path / folder / "my data.ttl").write_text('<https://e.org/x> <https://e.org/p> "1" .\n')
+    sources = resolve_sources([tmp_path / "a" / "my data.ttl", tmp_path / "b" / "my data.ttl"])
+    names = [s.graph for s in sources[1:]]
+    assert len(set(names)) == 2 and all(n.endswith("/my%20data") for n in names)

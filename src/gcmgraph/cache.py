@@ -48,11 +48,14 @@ def cached_quads(key: str, build: Callable[[], list[ox.Quad]]) -> list[ox.Quad]:
             pass  # a damaged entry is rebuilt below
     quads = build()
     if entry is not None:
+        temp: str | None = None
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=entry.parent, suffix=".tmp", delete=False) as out:
+                temp = out.name
                 ox.serialize(quads, out, format=ox.RdfFormat.N_QUADS)
-            os.replace(out.name, entry)
+            os.replace(temp, entry)
         except OSError:
-            pass
+            if temp is not None:
+                Path(temp).unlink(missing_ok=True)
     return quads

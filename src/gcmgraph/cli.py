@@ -32,11 +32,12 @@ class _Group(click.Group):
         except click.exceptions.Abort:
             click.echo("Aborted.", err=True)
             sys.exit(130)
+        except click.exceptions.NoArgsIsHelpError as error:
+            click.echo(error.ctx.get_help() if error.ctx else str(error), err=True)
+            sys.exit(2)
         except click.exceptions.ClickException as error:
             click.echo(f"Error: {' '.join(error.format_message().split())}", err=True)
             sys.exit(error.exit_code)
-        except click.exceptions.Exit as done:
-            sys.exit(done.exit_code)
         sys.exit(code or 0)
 
 
@@ -197,6 +198,8 @@ def query_command(
     fail_on_empty: bool, timeout: float, max_rows: int, allow_outside: bool,
 ) -> None:  # fmt: skip
     """Run a stored query by name, or any .rq file, on the bundled data or on your files.
+
+    A query file needs at least a '#+ summary: ...' header line.
 
     Example: gcmgraph query events-in-city -p city=place:vienna --format csv
     """

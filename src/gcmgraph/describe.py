@@ -94,6 +94,10 @@ def _facts(graph: GraphSource, iri: str, incoming: bool) -> tuple[Fact, ...]:
 def describe(graph: GraphSource, name: str) -> Description:
     """What the graph says about the resource ``name``: its facts, incoming links and sources."""
     iri = resolve(graph, name)
+    try:
+        ox.NamedNode(iri)
+    except ValueError as error:
+        raise UnknownResourceError(f"{name!r} is not a valid IRI ({error})") from None
     facts = _facts(graph, iri, incoming=False)
     incoming = _facts(graph, iri, incoming=True)
     if not facts and not incoming:

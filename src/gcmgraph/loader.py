@@ -136,11 +136,3 @@ def resolve_sources(data: Sequence[Path | str] | None = None, *, with_ontology: 
         if with_ontology and ontology_file().resolve() not in paths:
             paths.insert(0, ontology_file().resolve())
     return [read_source(path) for path in paths]
-
-
-def load_into(store: ox.Store, sources: Iterable[SourceFile]) -> None:
-    """Parse each file strictly and add its quads to the store (all files, or nothing)."""
-    quads: list[ox.Quad] = []
-    for source in sources:
-        quads.extend(parse_source(source))
-    store.extend(quads)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import InputFileError
+from .paths import bundled_root
 
 
 def write_atomic(path: Path | str, content: bytes, inputs: Iterable[Path] = ()) -> None:
@@ -16,6 +17,10 @@ def write_atomic(path: Path | str, content: bytes, inputs: Iterable[Path] = ()) 
     resolved = target.resolve()
     if any(resolved == Path(p).resolve() for p in inputs):
         raise InputFileError(target, "is one of the command's inputs; choose another output file")
+    for folder_name in ("ontology", "data", "queries"):
+        bundled = (bundled_root() / folder_name).resolve()
+        if resolved.is_relative_to(bundled):
+            raise InputFileError(target, f"is inside the bundled {folder_name}/ folder; choose another output file")
     if target.is_dir():
         raise InputFileError(target, "is a folder; give a file name")
     folder = resolved.parent

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import urllib.parse
 from functools import cache
 from pathlib import Path
 
-#: Base of every individual's IRI; also the base IRI given to parsers, so no relative IRI
-#: can ever resolve to a local file path.
+#: Base of every individual's IRI. (Parsers get no base IRI at all: a relative IRI is an error.)
 ID_BASE = "https://w3id.org/gcmgraph/id/"
 ONTOLOGY_NS = "https://w3id.org/gcmgraph/ontology#"
 SHAPES_NS = "https://w3id.org/gcmgraph/shapes#"
@@ -62,8 +63,11 @@ def display_path(path: Path) -> str:
 
 
 def graph_name(path: Path) -> str:
-    """The named-graph IRI of a source file: stable, derived from its bundle-relative path."""
-    rel = display_path(path)
-    if rel.startswith("/"):
-        rel = "external/" + path.name
-    return GRAPH_BASE + rel.removesuffix(".ttl")
+    """The named-graph IRI of a source file: its bundle-relative path for bundled files; for other
+    files, their name under a digest of their absolute path, so two ``x.ttl`` never share a graph."""
+    path = path.resolve()
+    try:
+        rel = path.relative_to(bundled_root()).as_posix()
+    except ValueError:
+        rel = f"external/{hashlib.sha256(str(path).encode()).hexdigest()[:12]}/{path.name}"
+    return GRAPH_BASE + urllib.parse.quote(rel.removesuffix(".ttl"), safe="/")

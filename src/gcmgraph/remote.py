@@ -89,12 +89,15 @@ def _config_tables(folder: Path) -> dict[str, dict]:
             continue
         try:
             table = tomllib.loads(candidate.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
             raise RemoteError(f"{name}: not valid TOML ({error})") from None
         for key in path:
-            table = table.get(key, {})
-        if "endpoints" in table:
-            return dict(table["endpoints"])
+            table = table.get(key, {}) if isinstance(table, dict) else {}
+        endpoints = table.get("endpoints") if isinstance(table, dict) else None
+        if endpoints is not None:
+            if not isinstance(endpoints, dict):
+                raise RemoteError(f"{name}: 'endpoints' must be a table of aliases ([endpoints.NAME])")
+            return dict(endpoints)
     return {}
 
 
@@ -106,6 +109,9 @@ def resolve_endpoint(name: str, graphs: Sequence[str] | None = None, folder: Pat
         if not isinstance(entry, dict) or "url" not in entry:
             raise RemoteError(f"endpoint alias {name!r} needs a 'url'")
         configured = entry.get("default-graphs")
+        for key in ("default-graphs", "named-graphs"):
+            if not isinstance(entry.get(key, []), list):
+                raise RemoteError(f"endpoint alias {name!r}: '{key}' must be a list of graph IRIs")
         endpoint = Endpoint(
             url=check_url(str(entry["url"])),
             default_graphs=tuple(map(str, configured)) if configured is not None else None,
@@ -363,9 +369,8 @@ def publish(
     wrote that are no longer part of the graph."""
     store_url = check_url(graph_store_url(endpoint), "graph store")
     reader = EndpointGraph(Endpoint(endpoint.url, default_graphs=()))
-    removed: list[str] = []
-    if replace:
-        removed = [g for g in _manifest(reader, timeout) if g not in graphs]
+    earlier = _manifest(reader, timeout)
+    removed = [g for g in earlier if g not in graphs] if replace else []
     if dry_run:
         return PublishReport(
             store_url, tuple(PublishedGraph(g, len(q), None) for g, q in graphs.items()), tuple(removed), True
@@ -382,7 +387,9 @@ def publish(
                 progress(graph, done, total)
     for graph in removed:
         request("DELETE", _graph_url(store_url, graph), timeout=timeout)
-    manifest = [ox.Quad(ox.NamedNode(MANIFEST_GRAPH), ox.NamedNode(_HAS_PART), ox.NamedNode(g)) for g in graphs]
+    # Without --replace the graphs of earlier publishes stay, so the manifest keeps naming them.
+    listed = sorted(set(graphs) | (set() if replace else set(earlier)))
+    manifest = [ox.Quad(ox.NamedNode(MANIFEST_GRAPH), ox.NamedNode(_HAS_PART), ox.NamedNode(g)) for g in listed]
     request("PUT", _graph_url(store_url, MANIFEST_GRAPH), body=_ntriples(manifest),
             headers={"Content-Type": "application/n-triples"}, timeout=timeout)  # fmt: skip
     checked = tuple(PublishedGraph(g, len(q), _count(reader, g, timeout)) for g, q in graphs.items())

@@ -66,11 +66,12 @@ def start(
         store.bulk_extend(quads)
         store.flush()
         del store
-        process = subprocess.Popen(
-            [oxigraph_binary(), "serve-read-only", "--location", str(folder / "store"), "--bind", bind,
-             "--union-default-graph", "--timeout-s", str(timeout_s)],
-            stdout=subprocess.DEVNULL, stderr=(folder / "server.log").open("wb"),
-        )  # fmt: skip
+        with (folder / "server.log").open("wb") as log:
+            process = subprocess.Popen(
+                [oxigraph_binary(), "serve-read-only", "--location", str(folder / "store"), "--bind", bind,
+                 "--union-default-graph", "--timeout-s", str(timeout_s)],
+                stdout=subprocess.DEVNULL, stderr=log,
+            )  # fmt: skip
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

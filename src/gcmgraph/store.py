@@ -87,7 +87,7 @@ class LocalGraph:
     def __init__(self, sources: Sequence[SourceFile], *, inferred: bool = False, use_cache: bool = True):
         self.sources = list(sources)
         self.inferred = inferred
-        self.description = "bundled graph" if not sources else f"{len(self.sources)} file(s)"
+        self.description = f"{len(self.sources)} file(s)"
         self.store = ox.Store()
         parts = [(s.name, s.digest) for s in self.sources]
 
@@ -193,8 +193,9 @@ def open_source(
 ) -> GraphSource:
     """Where the triples come from: local files (bundled or named) or a SPARQL endpoint.
 
-    On an endpoint, queries read the graphs ``gcmgraph publish`` writes unless ``graphs`` says
-    otherwise (an empty list: the store's own default graph).
+    On an endpoint, queries read the named graphs of the bundled files (what a plain
+    ``gcmgraph publish`` writes) unless ``graphs`` names others (an empty list: the store's own
+    default graph).
     """
     if endpoint is None:
         return open_graph(data, inferred=inferred)

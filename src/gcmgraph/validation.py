@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ import yaml
 from .errors import DataSyntaxError, InputFileError, UsageError
 from .loader import SourceFile, expand_paths, parse_source, read_source
 from .namespaces import compact, expand
-from .paths import ID_BASE, bundled_root, display_path, ontology_file, queries_dir, shapes_file
+from .paths import ID_BASE, data_dir, display_path, ontology_file, queries_dir, shapes_file
 from .queries import read_header, read_query_text
 from .store import LocalGraph
 
@@ -354,6 +355,8 @@ def load_accepted(path: Path) -> list[AcceptedFinding]:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         raise InputFileError(origin, "no such accepted-findings file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputFileError(origin, f"cannot be read ({error})") from None
     except yaml.YAMLError as error:
         raise InputFileError(origin, f"not valid YAML ({getattr(error, 'problem', error)})") from None
     entries = document.get("accepted") or [] if isinstance(document, dict) else None
@@ -412,7 +415,7 @@ def validate(
         raise UsageError(f"--inference must be one of {', '.join(INFERENCE_MODES)}, not {inference!r}")
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    data_paths = expand_paths(paths) if paths else sorted((bundled_root() / "data").glob("*.ttl"))
+    data_paths = expand_paths(paths) if paths else sorted(data_dir().glob("*.ttl"))
     files = [ontology_file().resolve(), *[p for p in data_paths if p != ontology_file().resolve()]]
     shapes_path = (shapes or shapes_file()).resolve()
     sources, parsed, findings = _syntax([*files, shapes_path])
@@ -423,6 +426,7 @@ def validate(
     data_quads = [quad for _, quads in data_pairs for quad in quads]
     index = SubjectIndex(data_sources)
     checks_run = ["syntax"]
+    reasoned = cache(lambda: LocalGraph(data_sources, inferred=True))  # built once, if needed
     if shapes_pair is not None:
         shapes_graph, meta = _shapes_checks(*shapes_pair)
         findings += meta
@@ -430,14 +434,12 @@ def validate(
         timings["meta-shacl"] = time.perf_counter() - started - sum(timings.values())
         if not meta:
             if inference == "owlrl":
-                inferred = LocalGraph(data_sources, inferred=True)
-                findings += _shacl(inferred.quads(), shapes_graph, "none", index)
+                findings += _shacl(reasoned().quads(), shapes_graph, "none", index)
             else:
                 findings += _shacl(data_quads, shapes_graph, inference, index)
             checks_run.append("shacl")
             timings["shacl"] = time.perf_counter() - started - sum(timings.values())
-    graph = LocalGraph(data_sources, inferred=True)
-    findings += _consistency(graph, index)
+    findings += _consistency(reasoned(), index)
     checks_run.append("owl-rl")
     timings["owl-rl"] = time.perf_counter() - started - sum(timings.values())
     asserted = LocalGraph(data_sources)
