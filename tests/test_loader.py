@@ -79,3 +79,14 @@ def test_each_file_has_its_own_named_graph() -> None:
     assert len(graphs) == len(sources)
     assert "https://w3id.org/gcmgraph/graph/ontology/gcm" in graphs
     assert "https://w3id.org/gcmgraph/graph/data/states" in graphs
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [("2018-12-10", True), ("2018-02-30", False), ("2018-04-31", False), ("2016-02-29", True), ("2100-02-29", False),
+     ("2000-02-29", True), ("2016-03-31", True), ("12345-01-01", True), ("2018-13-01", False), ("10-12-2018", False)],
+)  # fmt: skip
+def test_dates_are_checked_against_the_calendar(value: str, valid: bool) -> None:
+    from gcmgraph.lexical import XSD, is_valid
+
+    assert is_valid(value, XSD + "date") is valid

@@ -3,7 +3,6 @@ literals in data files) and the query runner (parameter values)."""
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -39,9 +38,10 @@ def is_valid(lexical: str, datatype: str) -> bool:
         return True
     if not pattern.fullmatch(lexical):
         return False
-    if datatype in (XSD + "date", XSD + "dateTime") and not lexical.startswith("-"):
-        try:
-            _dt.date.fromisoformat(lexical[:10])  # rejects 2018-02-30
-        except ValueError:
-            return False
+    if datatype in (XSD + "date", XSD + "dateTime"):
+        year, month, day = (int(part) for part in re.match(r"-?(\d+)-(\d\d)-(\d\d)", lexical).groups())
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        last = (29 if leap else 28) if month == 2 else 30 if month in (4, 6, 9, 11) else 31
+        if day > last:
+            return False  # 2018-02-30
     return True

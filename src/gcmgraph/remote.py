@@ -228,18 +228,27 @@ class EndpointGraph:
 
     endpoint: Endpoint
     published_graphs: Sequence[str] = field(default_factory=list)
+    _manifest_graphs: tuple[str, ...] | None = field(default=None, init=False, repr=False)
 
     @property
     def description(self) -> str:
         return self.endpoint.url
 
-    def _dataset_params(self) -> list[tuple[str, str]]:
+    def _dataset_params(self, timeout: float) -> list[tuple[str, str]]:
         graphs = self.endpoint.default_graphs
         if graphs is None:
-            graphs = tuple(self.published_graphs)
+            graphs = self._published(timeout)
         params = [("default-graph-uri", g) for g in graphs]
         params += [("named-graph-uri", g) for g in self.endpoint.named_graphs]
         return params
+
+    def _published(self, timeout: float) -> tuple[str, ...]:
+        """The graphs the last ``gcmgraph publish`` listed in the store's manifest (asked once),
+        or, in a store without one, the graph names of the bundled files."""
+        if self._manifest_graphs is None:
+            listed = _manifest(EndpointGraph(Endpoint(self.endpoint.url, default_graphs=())), timeout)
+            self._manifest_graphs = tuple(listed) or tuple(self.published_graphs)
+        return self._manifest_graphs
 
     def query(
         self,
@@ -255,7 +264,7 @@ class EndpointGraph:
         )
         graph = form in ("CONSTRUCT", "DESCRIBE")
         headers = {"Accept": _ACCEPT_GRAPH if graph else _ACCEPT_RESULTS}
-        params = self._dataset_params()
+        params = self._dataset_params(timeout or DEFAULT_TIMEOUT_S)
         encoded = urllib.parse.urlencode([("query", text), *params])
         if len(encoded) <= MAX_GET_LENGTH:
             answer = request(

@@ -5,7 +5,8 @@ JSON, XML and TSV are the SPARQL 1.1 result formats, written by pyoxigraph, and 
 exactly. ``table``, ``markdown`` and ``csv`` are for people and spreadsheets, so they are made safe
 to open: control characters (terminal escape sequences included) are shown as ``\\uXXXX`` in
 tables, and in CSV a cell that a spreadsheet would run as a formula (it starts with ``=``, ``+``,
-``-``, ``@``, a tab or a carriage return, and is not a plain number) gets a leading ``'``.
+``-``, ``@``, a tab or a carriage return, and is not a plain number) gets a leading ``'``. The
+``table`` format also cuts cells longer than 80 characters, ending them with ``…``.
 """
 
 from __future__ import annotations
@@ -94,7 +95,13 @@ def csv_value(term: Term | None) -> str:
     return text
 
 
+TABLE_CELL_WIDTH = 80
+
+
 def _table(variables: Sequence[str], rows: list[list[str]]) -> str:
+    """An aligned text table; a cell longer than TABLE_CELL_WIDTH is cut and ends with '…'
+    (the other formats always carry whole values)."""
+    rows = [[c if len(c) <= TABLE_CELL_WIDTH else c[: TABLE_CELL_WIDTH - 1] + "…" for c in r] for r in rows]
     widths = [max([len(v), *(len(r[i]) for r in rows)]) for i, v in enumerate(variables)]
     line = "  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True)).rstrip()
     rule = "  ".join("-" * w for w in widths)

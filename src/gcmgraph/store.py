@@ -193,9 +193,9 @@ def open_source(
 ) -> GraphSource:
     """Where the triples come from: local files (bundled or named) or a SPARQL endpoint.
 
-    On an endpoint, queries read the named graphs of the bundled files (what a plain
-    ``gcmgraph publish`` writes) unless ``graphs`` names others (an empty list: the store's own
-    default graph).
+    On an endpoint, queries read the graphs the last ``gcmgraph publish`` listed in the store's
+    manifest (or, without one, the bundled files' graphs) unless ``graphs`` names others (an
+    empty list: the store's own default graph).
     """
     if endpoint is None:
         return open_graph(data, inferred=inferred)
