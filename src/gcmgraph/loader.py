@@ -127,12 +127,12 @@ def default_sources() -> list[Path]:
     return [ontology_file(), *sorted(data_dir().glob("*.ttl"))]
 
 
-def resolve_sources(data: Sequence[Path | str] | None = None, *, with_ontology: bool = True) -> list[SourceFile]:
+def resolve_sources(data: Sequence[Path | str] | None = None) -> list[SourceFile]:
     """The files a graph is built from: the bundled ones, or the ontology plus the user's files."""
     if not data:
         paths = default_sources()
     else:
         paths = expand_paths(data)
-        if with_ontology and ontology_file().resolve() not in paths:
+        if ontology_file().resolve() not in paths:
             paths.insert(0, ontology_file().resolve())
     return [read_source(path) for path in paths]

@@ -36,10 +36,6 @@ class QueryResult:
             return not self.boolean
         return not (self.triples if self.is_graph else self.rows)
 
-    def column(self, variable: str) -> list[Term | None]:
-        index = self.variables.index(variable)
-        return [row[index] for row in self.rows]
-
     def records(self) -> list[dict[str, Term]]:
         """Rows as dictionaries of the bound variables."""
         return [

@@ -203,11 +203,6 @@ def draw(graph: GraphSource) -> str:
             children.append(svg.text(x + 8, line_y, line, 11))
             line_y += LINE
         body.append(svg.element("g", children, class_="document", data_document=iri))
-    body.append(
-        svg.text(
-            left, height - 16,
-            "Drawn from the stored query plot-lineage (gcmgraph plot lineage).", 11, fill=svg.MUTED,
-        )
-    )  # fmt: skip
+    body.append(svg.footnote(left, height - 16, "Drawn from the stored query plot-lineage (gcmgraph plot lineage)."))
     description = f"{len(nodes)} documents and {len(links)} links between them."
     return svg.document(width, height, heading, description, body)

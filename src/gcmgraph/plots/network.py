@@ -174,11 +174,7 @@ def draw(graph: GraphSource) -> str:
                 data_target=target.iri,
             )
         )
-    body.append(
-        svg.text(
-            ACTOR_X, height - 16,
-            "Drawn from the stored query plot-actor-network (gcmgraph plot actor-network).", 11, fill=svg.MUTED,
-        )
-    )  # fmt: skip
+    credit = "Drawn from the stored query plot-actor-network (gcmgraph plot actor-network)."
+    body.append(svg.footnote(ACTOR_X, height - 16, credit))
     description = f"{len(actors)} actors, {len(targets)} events and documents, {len(edges)} links."
     return svg.document(WIDTH, height, heading, description, body)

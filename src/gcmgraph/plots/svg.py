@@ -44,6 +44,11 @@ def text(x: float, y: float, content: str, size: float = 12, **values: object) -
     return element("text", escape(content, quote=False), x=float(x), y=float(y), font_size=float(size), **values)
 
 
+def footnote(x: float, y: float, content: str) -> str:
+    """The small grey line under a picture that names the stored queries it was drawn from."""
+    return text(x, y, content, 11, fill=MUTED)
+
+
 def title(content: str) -> str:
     """A ``<title>``: the tooltip and the accessible name of the element that holds it."""
     return f"<title>{escape(content, quote=False)}</title>"

@@ -225,13 +225,8 @@ def draw(graph: GraphSource) -> str:
     body += _phase_bands(axis, phases, phase_top, events_top, height - 50)
     for index, event in enumerate(events):
         body.append(_event_row(axis, event, events_top + index * ROW))
-    body.append(
-        svg.text(
-            LEFT, height - 12,
-            "Drawn from the stored queries plot-timeline and phases (gcmgraph plot timeline).",
-            11, fill=svg.MUTED,
-        )
-    )  # fmt: skip
+    credit = "Drawn from the stored queries plot-timeline and phases (gcmgraph plot timeline)."
+    body.append(svg.footnote(LEFT, height - 12, credit))
     description = (
         f"{len(events)} events from {readable_date(first.start)} to {readable_date(last.start)} and "
         f"{len(phases)} phases of the process."

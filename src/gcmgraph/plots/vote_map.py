@@ -219,14 +219,11 @@ def draw(graph: GraphSource, recorded_vote: str | None = None) -> str:
             body.append(svg.text(20, y, line, 11, fill=svg.MUTED))
             y += 15
     y += 6
-    body.append(
-        svg.text(
-            20, y,
-            "Drawn from the stored queries plot-vote-map and plot-vote-totals (gcmgraph plot vote-map); "
-            "outlines from pygal_maps_world.",
-            11, fill=svg.MUTED,
-        )
-    )  # fmt: skip
+    credit = (
+        "Drawn from the stored queries plot-vote-map and plot-vote-totals (gcmgraph plot vote-map); "
+        "outlines from pygal_maps_world."
+    )
+    body.append(svg.footnote(20, y, credit))
     height = y + 16
     description = (
         f"World map of the positions recorded in the graph for {totals['recorded_vote_label']}: "
