@@ -191,7 +191,7 @@ def test_graph_formats_parse_back(fmt: str, rdflib_format: str) -> None:
 def test_graph_result_refuses_a_table_format() -> None:
     result = run("query", str(Q / "switzerland-labels.rq"), "-f", "csv")
     assert_user_error(
-        result, "--format csv does not fit a graph (CONSTRUCT/DESCRIBE) result; use one of turtle, json-ld, nt"
+        result, "--format csv does not fit a graph (CONSTRUCT/DESCRIBE) result; use one of turtle, nt, nq, trig, xml, json-ld"
     )
 
 

@@ -19,14 +19,13 @@ from gcmgraph.bridge import from_rdflib
 from gcmgraph.cli import main
 from gcmgraph.errors import DataSyntaxError, UsageError
 from gcmgraph.export import (
-    DATASET_FORMATS,
-    FORMATS,
     ExportResult,
     context_file,
     default_frame_file,
     export,
     select_sources,
 )
+from gcmgraph.formats import GRAPH, find, names
 from gcmgraph.inference import INFERRED_GRAPH
 from gcmgraph.loader import parse_source
 from gcmgraph.namespaces import PREFIXES
@@ -34,7 +33,9 @@ from gcmgraph.namespaces import PREFIXES
 TRICKY = FIXTURES / "export" / "tricky.ttl"
 GCM = PREFIXES["gcm"]
 XSD = PREFIXES["xsd"]
-RDFLIB_FORMATS = {"turtle": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig", "xml": "xml", "jsonld": "json-ld"}
+RDFLIB_FORMATS = {"turtle": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig", "xml": "xml", "json-ld": "json-ld"}
+FORMATS = {name: find(GRAPH, name).rdf for name in names(GRAPH)}
+DATASET_FORMATS = {name for name in names(GRAPH) if find(GRAPH, name).keeps_graphs}
 # (only, data) for the full bundled graph and for the fixture of awkward terms.
 GRAPHS = {"bundled": ("all", None), "tricky": ("data", [TRICKY])}
 
@@ -168,11 +169,12 @@ def test_only_data_leaves_out_the_ontology_and_shapes() -> None:
 _DIGESTS = """
 import hashlib, json, sys
 from pathlib import Path
-from gcmgraph.export import FORMATS, export
-variants = {fmt: export(fmt) for fmt in FORMATS}
+from gcmgraph.export import export
+from gcmgraph.formats import GRAPH, names
+variants = {fmt: export(fmt) for fmt in names(GRAPH)}
 variants["tricky-turtle"] = export("turtle", only="data", data=[Path(sys.argv[1])])
-variants["tricky-jsonld"] = export("jsonld", only="data", data=[Path(sys.argv[1])])
-variants["framed"] = export("jsonld", frame=True)
+variants["tricky-json-ld"] = export("json-ld", only="data", data=[Path(sys.argv[1])])
+variants["framed"] = export("json-ld", frame=True)
 variants["inferred-nq"] = export("nq", inferred=True)
 print(json.dumps({name: hashlib.sha256(r.content).hexdigest() for name, r in variants.items()}))
 """
@@ -291,7 +293,7 @@ def test_every_bundled_value_of_a_typed_term_has_the_terms_datatype(context: dic
 
 
 def test_jsonld_uses_short_keys_typed_dates_and_language_maps(exports, context: dict) -> None:
-    document = json.loads(exports[("bundled", "jsonld")].content)
+    document = json.loads(exports[("bundled", "json-ld")].content)
     assert document["@context"] == context
     graphs = {graph["@id"]: graph["@graph"] for graph in document["@graph"]}
     events = {node["@id"]: node for node in graphs["https://w3id.org/gcmgraph/graph/data/events"]}
@@ -305,7 +307,7 @@ def test_jsonld_uses_short_keys_typed_dates_and_language_maps(exports, context: 
 
 
 def test_language_map_keeps_labels_that_have_no_language(exports) -> None:
-    document = json.loads(exports[("tricky", "jsonld")].content)
+    document = json.loads(exports[("tricky", "json-ld")].content)
     nodes = {node["@id"]: node for node in document["@graph"]}
     typed_label = nodes["https://example.org/tricky/typed-label"]
     assert typed_label["label"] == {"@none": "", "en": ""}
@@ -313,7 +315,7 @@ def test_language_map_keeps_labels_that_have_no_language(exports) -> None:
 
 
 def test_default_frame_nests_each_event_with_its_place_and_participations() -> None:
-    document = json.loads(export("jsonld", frame=True).content)
+    document = json.loads(export("json-ld", frame=True).content)
     events = {node["@id"]: node for node in document["@graph"]}
     marrakech = events["event:marrakech-conference-2018"]
     assert marrakech["location"]["@id"] == "place:marrakech"
@@ -342,7 +344,7 @@ def test_a_remote_context_is_refused_not_fetched(tmp_path: Path, url: str) -> No
     frame = tmp_path / "frame.jsonld"
     frame.write_text(json.dumps({"@context": url, "@type": "Event"}))
     with pytest.raises(UsageError) as caught:
-        export("jsonld", frame=frame)
+        export("json-ld", frame=frame)
     assert str(caught.value) == f"{url}: gcmgraph does not fetch JSON-LD contexts or frames; put the context inline"
 
 
@@ -350,7 +352,7 @@ def test_a_malformed_frame_names_its_line(tmp_path: Path) -> None:
     frame = tmp_path / "frame.jsonld"
     frame.write_text('{\n  "@type": "Event",\n}\n')
     with pytest.raises(DataSyntaxError) as caught:
-        export("jsonld", frame=frame)
+        export("json-ld", frame=frame)
     assert caught.value.line == 3
 
 
@@ -369,14 +371,14 @@ def test_control_characters_survive_where_the_format_allows_them(tmp_path: Path)
     data = tmp_path / "control.ttl"
     data.write_text('<https://example.org/s> <https://example.org/p> "bell\\u0007, \\u0001" .\n')
     literal = ox.Literal("bell\u0007, \u0001")
-    for fmt in ("turtle", "nt", "nq", "trig", "jsonld"):
+    for fmt in ("turtle", "nt", "nq", "trig", "json-ld"):
         back = read_with_oxigraph(export(fmt, only="data", data=[data]).content, fmt)
         assert [q.object for q in back] == [literal], fmt
     with pytest.raises(UsageError) as caught:
         export("xml", only="data", data=[data])
     assert str(caught.value) == (
         "RDF/XML cannot write a control character in a literal of <https://example.org/s>; "
-        "use turtle, nt, nq, trig or jsonld"
+        "use turtle, nt, nq, trig or json-ld"
     )
 
 
@@ -403,14 +405,14 @@ def test_cli_unknown_format_exits_2() -> None:
     result = run("export", "-f", "yaml")
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr == "Error: unknown format 'yaml'; use one of turtle, nt, nq, trig, xml, jsonld, json-ld\n"
+    assert result.stderr == "Error: --format yaml does not fit a graph; use one of turtle, nt, nq, trig, xml, json-ld\n"
     assert "Traceback" not in result.stderr
 
 
 def test_cli_frame_needs_jsonld() -> None:
     result = run("export", "--frame", "-f", "turtle")
     assert result.exit_code == 2
-    assert result.stderr == "Error: --frame needs --format jsonld\n"
+    assert result.stderr == "Error: --frame needs --format json-ld\n"
 
 
 def test_cli_frame_alone_writes_framed_jsonld() -> None:

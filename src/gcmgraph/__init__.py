@@ -13,7 +13,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "open_graph": "store", "LocalGraph": "store", "GraphSource": "store",
+    "open_graph": "store", "LocalGraph": "store", "GraphSource": "sources", "open_source": "sources",
     "catalogue": "queries", "find_query": "queries", "run_query": "queries", "bind": "queries",
     "StoredQuery": "queries", "Parameter": "queries",
     "QueryResult": "results",
@@ -22,10 +22,12 @@ _EXPORTS = {
     "validate": "validation", "ValidationReport": "validation", "Finding": "validation",
     "export": "export", "ExportResult": "export",
     "build_site": "site", "draw_plot": "plots",
-    "EndpointGraph": "remote", "publish": "remote", "open_source": "store",
+    "EndpointGraph": "remote", "publish": "remote",
     "GcmgraphError": "errors", "DataSyntaxError": "errors", "UnknownQueryError": "errors",
     "QueryParameterError": "errors", "QueryFileError": "errors", "InputFileError": "errors",
-    "RefusedQueryError": "errors", "QueryTimeoutError": "errors",
+    "RefusedQueryError": "errors", "QueryTimeoutError": "errors", "ResultLimitError": "errors",
+    "UsageError": "errors", "RemoteError": "errors", "ServeError": "errors", "UnknownResourceError": "errors",
+    "UnknownPlotError": "errors", "PlotOutputError": "errors", "NothingToShowError": "errors",
 }  # fmt: skip
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import GcmgraphError, UsageError
+from .errors import GcmgraphError, UnknownPlotError, UsageError
 
 EXIT_CODES = "Exit codes: 0 success; 1 findings or empty result (--fail-on-empty); 2 usage or input error."
 
@@ -88,7 +88,7 @@ def source_options(command):
 
 
 def _source(data: Sequence[Path], inferred: bool, endpoint: str | None, graphs: Sequence[str], no_graphs: bool):
-    from .store import open_source
+    from .sources import open_source
 
     chosen = [] if no_graphs else (list(graphs) or None)
     return open_source(list(data) or None, inferred=inferred, endpoint=endpoint, graphs=chosen)
@@ -160,7 +160,7 @@ def show_command(name: str) -> None:
 @main.command(
     "query",
     epilog="Formats: table (default), csv, tsv, json, xml, markdown; "
-    "for CONSTRUCT/DESCRIBE turtle (default), json-ld, nt.",
+    "for CONSTRUCT/DESCRIBE turtle (default), nt, nq, trig, xml, json-ld.",
 )
 @click.argument("name")
 @click.option(
@@ -237,10 +237,8 @@ def query_command(
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "turtle", "github", "sarif", "junit"]),
-    default="text",
-    show_default=True,
-    help="Report format.",
+    default=None,
+    help="Report format: text (default), json, turtle, github, sarif, junit; else from the --output extension.",
 )
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Show at most N findings per check.")
 @click.option(
@@ -252,18 +250,20 @@ def query_command(
 )
 @output_option
 def validate_command(
-    paths: tuple[Path, ...], inference: str, fail_on: str, fmt: str, limit: int | None, accepted: Path | None,
+    paths: tuple[Path, ...], inference: str, fail_on: str, fmt: str | None, limit: int | None, accepted: Path | None,
     output: str | None,
 ) -> None:  # fmt: skip
     """Check syntax, the shapes, SHACL, OWL RL consistency and quality checks in one pass.
 
     Example: gcmgraph validate --format github
     """
+    from .formats import REPORT, choose
     from .render import render_report
     from .validation import validate
 
+    chosen = choose(REPORT, fmt, output, default="text")
     report = validate(list(paths) or None, inference=inference, accepted_file=accepted or True)
-    _emit(render_report(report, fmt, limit), output, list(paths))
+    _emit(render_report(report, chosen.name, limit), output, list(paths))
     if report.failed(fail_on):
         sys.exit(1)
 
@@ -386,33 +386,23 @@ def docs_command(output: Path, data: tuple[Path, ...]) -> None:
 @main.command("plot")
 @click.argument("name", metavar="NAME")
 @click.option("-o", "--output", default=None, help="Write to FILE.svg or FILE.png (default: SVG on stdout).")
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(["svg", "png"]),
-    default=None,
-    help="svg or png (default: from the --output extension, else svg).",
-)
+@click.option("-f", "--format", "fmt", default=None, help="svg or png (default: the --output extension, else svg).")
 @data_option
 def plot_command(name: str, output: str | None, fmt: str | None, data: tuple[Path, ...]) -> None:
     """Draw a picture of the process from its stored queries: timeline, vote-map, lineage, actor-network.
 
     Example: gcmgraph plot timeline -o timeline.svg
     """
-    from .plots import PLOTS, UnknownPlotError, draw_plot, svg_to_png
+    from .formats import PICTURE, choose
+    from .plots import PLOTS, draw_plot, svg_to_png
     from .store import open_graph
 
     if name not in PLOTS:
-        raise UnknownPlotError(name)
-    if fmt is None:
-        suffix = Path(output).suffix.lower() if output else ".svg"
-        if suffix not in (".svg", ".png"):
-            raise UsageError(f"--output {output}: give a .svg or .png file, or --format svg|png")
-        fmt = suffix[1:]
+        raise UnknownPlotError(name, list(PLOTS))
+    chosen = choose(PICTURE, fmt, output, default="svg", strict_extension=True)
     graph = open_graph(list(data) or None)
     text = draw_plot(graph, name)
-    content = svg_to_png(text) if fmt == "png" else text.encode("utf-8")
+    content = svg_to_png(text) if chosen.name == "png" else text.encode("utf-8")
     _emit(content, output, [s.path for s in graph.sources])
 
 
@@ -437,8 +427,8 @@ def describe_command(
 
 @main.command(
     "export",
-    epilog="Formats: turtle (default), jsonld (or json-ld), nt, nq, trig, xml; the --output extension "
-    "(.ttl .jsonld .nt .nq .trig .rdf .owl .xml) picks one when --format is absent. TriG, N-Quads and JSON-LD "
+    epilog="Formats: turtle (default), nt, nq, trig, xml, json-ld; the --output extension "
+    "(.ttl .nt .nq .trig .rdf .owl .xml .jsonld) picks one when --format is absent. TriG, N-Quads and JSON-LD "
     "keep one named graph per source file; the others hold their union.",
 )
 @format_option

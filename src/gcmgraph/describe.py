@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .errors import GcmgraphError
+from .errors import UnknownResourceError
 from .namespaces import compact, expand
+from .sources import GraphSource
 from .sparql_text import sparql_term, values_block
-from .store import GraphSource
 
 _PREFIXES = """PREFIX gcm: <https://w3id.org/gcmgraph/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -43,10 +43,6 @@ class Description:
     @property
     def sources(self) -> tuple[Fact, ...]:
         return tuple(f for f in self.facts if f.predicate.endswith("ontology#source"))
-
-
-class UnknownResourceError(GcmgraphError):
-    """A name that matches no resource, or several."""
 
 
 def resolve(graph: GraphSource, name: str) -> str:

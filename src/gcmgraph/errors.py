@@ -1,4 +1,5 @@
-"""Errors that carry what a user needs to fix their input; the CLI prints each as one line."""
+"""Every user-facing error of gcmgraph, in one hierarchy: each carries what a user needs to fix their
+input, and the CLI prints it as one line on stderr with its exit code (2 unless stated)."""
 
 from __future__ import annotations
 
@@ -79,3 +80,31 @@ class ResultLimitError(GcmgraphError):
 
 class UsageError(GcmgraphError):
     """An option or argument that does not make sense (unknown format, conflicting options)."""
+
+
+class RemoteError(GcmgraphError):
+    """An endpoint that cannot be reached or answers with an error or with something else."""
+
+
+class ServeError(GcmgraphError):
+    """The server could not be started."""
+
+
+class UnknownResourceError(GcmgraphError):
+    """A name that matches no resource, or several."""
+
+
+class UnknownPlotError(GcmgraphError):
+    """A picture name that is not one of the known pictures."""
+
+    def __init__(self, name: str, known: Sequence[str]):
+        self.name, self.known = name, list(known)
+        super().__init__(f"unknown picture '{name}' (known: {', '.join(self.known)})")
+
+
+class PlotOutputError(GcmgraphError):
+    """A picture that cannot be written in the format asked for."""
+
+
+class NothingToShowError(GcmgraphError):
+    """The graph holds nothing a picture or a page needs (e.g. no events for the timeline)."""

@@ -20,21 +20,11 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import DataSyntaxError, GcmgraphError, InputFileError, UsageError
+from .formats import GRAPH, Format, choose, find, names
 from .loader import SourceFile, default_sources, expand_paths, parse_source, read_source, resolve_sources
 from .namespaces import PREFIXES
 from .paths import display_path, ontology_dir, ontology_file, shapes_file
 
-FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG, "xml": ox.RdfFormat.RDF_XML, "jsonld": ox.RdfFormat.JSON_LD,
-}  # fmt: skip
-ALIASES = {"json-ld": "jsonld"}
-#: Formats that keep named graphs; the others hold the union of the graphs.
-DATASET_FORMATS = frozenset({"nq", "trig", "jsonld"})
-EXTENSIONS = {
-    ".ttl": "turtle", ".jsonld": "jsonld", ".nt": "nt", ".nq": "nq", ".trig": "trig",
-    ".rdf": "xml", ".owl": "xml", ".xml": "xml",
-}  # fmt: skip
 PARTS = ("all", "ontology", "data", "shapes")
 
 _RDF_TYPE = PREFIXES["rdf"] + "type"
@@ -62,13 +52,14 @@ def default_frame_file() -> Path:
 
 def pick_format(fmt: str | None, output: str | Path | None = None, *, frame: bool = False) -> str:
     """The format asked for, else the one the output's extension names, else JSON-LD for a frame or Turtle."""
-    if fmt is None:
-        suffix = Path(output).suffix.lower() if output else ""
-        return EXTENSIONS.get(suffix, "jsonld" if frame else "turtle")
-    name = ALIASES.get(fmt.lower(), fmt.lower())
-    if name not in FORMATS:
-        raise UsageError(f"unknown format '{fmt}'; use one of {', '.join([*FORMATS, *ALIASES])}")
-    return name
+    return choose(GRAPH, fmt, output, default="json-ld" if frame else "turtle").name
+
+
+def _graph_format(name: str) -> Format:
+    found = find(GRAPH, name)
+    if found is None:
+        raise UsageError(f"--format {name} does not fit a graph; use one of {', '.join(names(GRAPH))}")
+    return found
 
 
 def export(
@@ -80,16 +71,17 @@ def export(
     frame: Path | bool | None = None,
 ) -> ExportResult:
     """Serialise the ontology, data and/or shapes (``only``) in ``fmt``, with or without entailments."""
-    name = pick_format(fmt)
-    if frame and name != "jsonld":
-        raise UsageError("--frame needs --format jsonld")
+    chosen = _graph_format(fmt)
+    name = chosen.name
+    if frame and name != "json-ld":
+        raise UsageError("--frame needs --format json-ld")
     sources = select_sources(only, data)
     asserted, added = _statements(sources, inferred=inferred)
     quads = asserted + added
-    if name not in DATASET_FORMATS:
+    if not chosen.keeps_graphs:
         quads = [ox.Quad(t.subject, t.predicate, t.object) for t in {q.triple for q in quads}]
     quads = canonical(quads)
-    content = _jsonld(quads, frame) if name == "jsonld" else _rdf(quads, name)
+    content = _jsonld(quads, frame) if name == "json-ld" else _rdf(quads, chosen)
     return ExportResult(content=content, triples=len(quads), inferred_added=len(added))
 
 
@@ -158,15 +150,15 @@ def _key(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph) -> tu
     return (0,)
 
 
-def _rdf(quads: list[ox.Quad], name: str) -> bytes:
+def _rdf(quads: list[ox.Quad], chosen: Format) -> bytes:
     """Turtle, TriG, N-Triples, N-Quads or RDF/XML from pyoxigraph; prefixes only where they are used."""
-    statements = quads if name in DATASET_FORMATS else [q.triple for q in quads]
-    if name in ("nt", "nq"):
-        return ox.serialize(statements, format=FORMATS[name])
-    if name == "xml":
+    statements = quads if chosen.keeps_graphs else [q.triple for q in quads]
+    if chosen.name in ("nt", "nq"):
+        return ox.serialize(statements, format=chosen.rdf)
+    if chosen.name == "xml":
         _check_xml(quads)
-    content = ox.serialize(statements, format=FORMATS[name], prefixes=_used_prefixes(quads))
-    return content if name == "xml" else _laid_out(content, subject_depth=1 if name == "trig" else 0)
+    content = ox.serialize(statements, format=chosen.rdf, prefixes=_used_prefixes(quads))
+    return content if chosen.name == "xml" else _laid_out(content, subject_depth=1 if chosen.name == "trig" else 0)
 
 
 def _used_prefixes(quads: list[ox.Quad]) -> dict[str, str]:
@@ -204,12 +196,12 @@ def _check_xml(quads: list[ox.Quad]) -> None:
         if not _XML_NAME_END.search(quad.predicate.value):
             raise UsageError(
                 f"RDF/XML cannot write the property <{quad.predicate.value}> (its IRI does not end in an "
-                "XML name); use turtle, nt, nq, trig or jsonld"
+                "XML name); use turtle, nt, nq, trig or json-ld"
             )
         if isinstance(quad.object, ox.Literal) and _NOT_XML_CHAR.search(quad.object.value):
             raise UsageError(
                 f"RDF/XML cannot write a control character in a literal of {quad.subject}; "
-                "use turtle, nt, nq, trig or jsonld"
+                "use turtle, nt, nq, trig or json-ld"
             )
 
 

@@ -21,11 +21,12 @@ import yaml
 
 from .errors import QueryFileError, QueryParameterError, UnknownQueryError
 from .lexical import XSD, is_valid
+from .limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S
 from .namespaces import expand
 from .paths import display_path, queries_dir
 from .results import QueryResult
+from .sources import GraphSource
 from .sparql_text import InjectionError, inject_values, query_form, tokenize, values_block, variables
-from .store import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, GraphSource
 
 HEADER_KEYS = frozenset(
     {"summary", "description", "tags", "defaults", "enumerate", "examples",

@@ -23,39 +23,19 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import GcmgraphError, ResultLimitError
+from .errors import RemoteError, ResultLimitError
+from .formats import GRAPH, RESULTS, accept_header, by_media_type
+from .limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S
 from .paths import GRAPH_BASE
 from .results import QueryResult, from_solutions_json
-from .store import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, check_query_text
+from .sparql_text import check_query_text
 
 MAX_GET_LENGTH = 2000
 RETRIES = 3
 MANIFEST_GRAPH = GRAPH_BASE + "manifest"
 _HAS_PART = "http://purl.org/dc/terms/hasPart"
-_RESULT_TYPES = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "application/xml": ox.QueryResultsFormat.XML,
-    "text/xml": ox.QueryResultsFormat.XML,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-_GRAPH_TYPES = {
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-}
-_ACCEPT_RESULTS = (
-    "application/sparql-results+json, application/sparql-results+xml;q=0.9, text/tab-separated-values;q=0.8"
-)
-_ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8, text/plain;q=0.5"
-
-
-class RemoteError(GcmgraphError):
-    """An endpoint that cannot be reached or answers with an error or with something else."""
+_ACCEPT_RESULTS = accept_header(RESULTS, ("json", "xml", "tsv"))
+_ACCEPT_GRAPH = accept_header(GRAPH, ("nt", "turtle", "xml"))
 
 
 @dataclass(frozen=True)
@@ -224,7 +204,7 @@ def request(
 
 @dataclass
 class EndpointGraph:
-    """A :class:`~gcmgraph.store.GraphSource` that asks a SPARQL 1.1 Protocol endpoint."""
+    """A :class:`~gcmgraph.sources.GraphSource` that asks a SPARQL 1.1 Protocol endpoint."""
 
     endpoint: Endpoint
     published_graphs: Sequence[str] = field(default_factory=list)
@@ -281,7 +261,8 @@ class EndpointGraph:
         kind = answer.content_type
         try:
             if graph:
-                rdf_format = _GRAPH_TYPES.get(kind)
+                found = by_media_type(GRAPH, kind)
+                rdf_format = found.rdf if found is not None else None
                 if rdf_format is None:
                     raise RemoteError(f"endpoint {where}: answered with {kind or 'no content type'}, not an RDF graph")
                 triples = tuple(
@@ -290,7 +271,8 @@ class EndpointGraph:
                 if max_rows is not None and len(triples) > max_rows:
                     raise ResultLimitError(f"endpoint {where}: more than {max_rows} triples (raise it with --max-rows)")
                 return QueryResult(form=form, triples=triples)
-            results_format = _RESULT_TYPES.get(kind)
+            found = by_media_type(RESULTS, kind)
+            results_format = found.results if found is not None else None
             if results_format is None:
                 raise RemoteError(
                     f"endpoint {where}: answered with {kind or 'no content type'}, not SPARQL results "

@@ -23,6 +23,7 @@ from xml.etree import ElementTree as ET
 import pyoxigraph as ox
 
 from .errors import UsageError
+from .formats import GRAPH, REPORT, RESULTS, choose, find, names
 from .namespaces import PREFIXES, compact, expand
 from .results import QueryResult, Term
 
@@ -30,35 +31,15 @@ if TYPE_CHECKING:
     from .describe import Description
     from .validation import Finding, ValidationReport
 
-RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
-GRAPH_FORMATS = ("turtle", "json-ld", "nt")
-EXTENSIONS = {
-    ".txt": "table", ".csv": "csv", ".tsv": "tsv", ".json": "json", ".srj": "json", ".xml": "xml",
-    ".srx": "xml", ".md": "markdown", ".ttl": "turtle", ".jsonld": "json-ld", ".nt": "nt",
-}  # fmt: skip
-_RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "json-ld": ox.RdfFormat.JSON_LD, "nt": ox.RdfFormat.N_TRIPLES}
-_RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 def choose_format(fmt: str | None, output: str | None, result_form: str) -> str:
     """The format asked for, else the one the output file's extension names, else the default."""
-    graph = result_form in ("CONSTRUCT", "DESCRIBE")
-    if fmt is None and output:
-        suffix = "." + output.rsplit(".", 1)[-1].lower() if "." in output else ""
-        fmt = EXTENSIONS.get(suffix)
-    if fmt is None:
-        return "turtle" if graph else "table"
-    allowed = GRAPH_FORMATS if graph else RESULT_FORMATS
-    if fmt not in allowed:
-        kind = "graph (CONSTRUCT/DESCRIBE)" if graph else "table (SELECT/ASK)"
-        raise UsageError(f"--format {fmt} does not fit a {kind} result; use one of {', '.join(allowed)}")
-    return fmt
+    if result_form in ("CONSTRUCT", "DESCRIBE"):
+        return choose(GRAPH, fmt, output, default="turtle", what="a graph (CONSTRUCT/DESCRIBE) result").name
+    return choose(RESULTS, fmt, output, default="table").name
 
 
 def safe_text(value: str) -> str:
@@ -120,16 +101,19 @@ def _markdown(variables: Sequence[str], rows: list[list[str]]) -> str:
 
 
 def render_result(result: QueryResult, fmt: str) -> bytes:
-    """The result written in ``fmt`` (see :data:`RESULT_FORMATS` and :data:`GRAPH_FORMATS`)."""
-    if result.is_graph:
-        return ox.serialize(
-            list(result.triples), format=_RDF_FORMATS[fmt], prefixes=PREFIXES if fmt == "turtle" else None
-        )
-    if fmt in _RESULT_FORMATS:
-        if fmt == "json":
+    """The result written in the format named ``fmt`` (see :mod:`gcmgraph.formats`)."""
+    chosen = find(GRAPH if result.is_graph else RESULTS, fmt)
+    if chosen is None:
+        raise UsageError(f"--format {fmt} does not fit this result")
+    fmt = chosen.name
+    if chosen.rdf is not None:
+        prefixes = PREFIXES if chosen.name in ("turtle", "trig") else None
+        return ox.serialize(list(result.triples), format=chosen.rdf, prefixes=prefixes)
+    if chosen.results is not None:
+        if chosen.name == "json":
             return result.results_json
         parsed = ox.parse_query_results(result.results_json, format=ox.QueryResultsFormat.JSON)
-        return parsed.serialize(format=_RESULT_FORMATS[fmt])
+        return parsed.serialize(format=chosen.results)
     if result.form == "ASK":
         answer = "true" if result.boolean else "false"
         return (f"{answer}\n" if fmt in ("table", "csv") else f"| ask |\n|---|\n| {answer} |\n").encode()
@@ -179,9 +163,6 @@ def render_description(description: Description, fmt: str) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-REPORT_FORMATS = ("text", "json", "turtle", "github", "sarif", "junit")
-
-
 def _finding_line(f: Finding) -> str:
     text = f"{f.location}: {f.severity}: {f.check}: {f.message}{f.detail}"
     return safe_text(text) + (f"  [accepted: {safe_text(f.accepted)}]" if f.accepted else "")
@@ -202,7 +183,11 @@ def _limited(findings: Iterable[Finding], limit: int | None) -> tuple[list[Findi
 
 
 def render_report(report: ValidationReport, fmt: str, limit: int | None = None) -> bytes:
-    """A validation report for people (``text``) or machines (the other :data:`REPORT_FORMATS`)."""
+    """A validation report for people (``text``) or machines (the other report formats)."""
+    chosen = find(REPORT, fmt)
+    if chosen is None:
+        raise UsageError(f"--format {fmt} is not a report format; use one of {', '.join(names(REPORT))}")
+    fmt = chosen.name
     findings, left_out = _limited(report.findings, limit)
     if fmt == "text":
         lines = [_finding_line(f) for f in findings]
@@ -286,9 +271,7 @@ def render_report(report: ValidationReport, fmt: str, limit: int | None = None) 
         root.append(suite)
         ET.indent(root)
         return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
-    if fmt == "turtle":
-        return _report_turtle(report, findings)
-    raise UsageError(f"--format {fmt} is not a report format; use one of {', '.join(REPORT_FORMATS)}")
+    return _report_turtle(report, findings)
 
 
 def _report_turtle(report: ValidationReport, findings: Sequence[Finding]) -> bytes:

@@ -18,11 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import GcmgraphError
-
-
-class ServeError(GcmgraphError):
-    """The server could not be started."""
+from .errors import ServeError
 
 
 def oxigraph_binary() -> str:

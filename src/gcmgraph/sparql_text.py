@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from .errors import RefusedQueryError
+
 _TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
@@ -200,3 +202,20 @@ def inject_values(text: str, blocks: Iterable[str]) -> str:
         close = tokens[_matching_close(tokens, where)]
         return text[:insert_at] + f" {joined} {{" + text[insert_at : close.start] + "} " + text[close.start :]
     return text[:insert_at] + f" {joined} " + text[insert_at:]
+
+
+def check_query_text(text: str, origin: str, *, known_graphs: Sequence[str], allow_outside: bool) -> str:
+    """The query's form, after refusing updates and, unless allowed, SERVICE and foreign FROM."""
+    form = query_form(text)
+    if form == "UPDATE":
+        raise RefusedQueryError(f"{origin}: SPARQL Update is refused; gcmgraph only reads data")
+    if not allow_outside:
+        for feature in outside_features(text):
+            target = feature.target.strip("<>")
+            if feature.keyword.startswith("FROM") and target in known_graphs:
+                continue
+            raise RefusedQueryError(
+                f"{origin}:{feature.line}: {feature.keyword} {feature.target} reaches outside the "
+                "loaded data; pass --allow-outside to permit it"
+            )
+    return form

@@ -1,9 +1,9 @@
-"""Where the triples come from: the one seam between query code and the engine behind it.
+"""The local graph source: the bundled (or the user's) files in an embedded Oxigraph store.
 
-A :class:`GraphSource` answers SPARQL text with a :class:`QueryResult`. :class:`LocalGraph` is
-the bundled (or the user's) Turtle files in an embedded Oxigraph store, each file in its own named
-graph and the default graph read as their union; with ``inferred=True`` the OWL RL entailments
-are added in one more named graph. A remote SPARQL endpoint slots in as another GraphSource.
+:class:`LocalGraph` holds each file in its own named graph and reads the default graph as their
+union; with ``inferred=True`` the OWL RL entailments are added in one more named graph. It is
+one :class:`~gcmgraph.sources.GraphSource`; :mod:`gcmgraph.sources` chooses between it and a
+remote endpoint.
 """
 
 from __future__ import annotations
@@ -12,51 +12,15 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
 
 import pyoxigraph as ox
 
 from . import cache
-from .errors import QueryFileError, QueryTimeoutError, RefusedQueryError, ResultLimitError
+from .errors import QueryFileError, QueryTimeoutError, ResultLimitError
+from .limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S
 from .loader import SourceFile, parse_source, resolve_sources
 from .results import QueryResult, from_solutions_json
-from .sparql_text import outside_features, query_form
-
-DEFAULT_TIMEOUT_S = 30.0
-DEFAULT_MAX_ROWS = 100_000
-
-
-class GraphSource(Protocol):
-    """Anything that answers SPARQL queries: the local store or a remote endpoint."""
-
-    description: str
-
-    def query(
-        self,
-        text: str,
-        *,
-        timeout: float | None = DEFAULT_TIMEOUT_S,
-        max_rows: int | None = DEFAULT_MAX_ROWS,
-        allow_outside: bool = False,
-        origin: str = "query",
-    ) -> QueryResult: ...
-
-
-def check_query_text(text: str, origin: str, *, known_graphs: Sequence[str], allow_outside: bool) -> str:
-    """The query's form, after refusing updates and, unless allowed, SERVICE and foreign FROM."""
-    form = query_form(text)
-    if form == "UPDATE":
-        raise RefusedQueryError(f"{origin}: SPARQL Update is refused; gcmgraph only reads data")
-    if not allow_outside:
-        for feature in outside_features(text):
-            target = feature.target.strip("<>")
-            if feature.keyword.startswith("FROM") and target in known_graphs:
-                continue
-            raise RefusedQueryError(
-                f"{origin}:{feature.line}: {feature.keyword} {feature.target} reaches outside the "
-                "loaded data; pass --allow-outside to permit it"
-            )
-    return form
+from .sparql_text import check_query_text
 
 
 def _run_with_limits(work: Callable[[], QueryResult], timeout: float | None, origin: str) -> QueryResult:
@@ -182,27 +146,3 @@ def open_graph(
 ) -> LocalGraph:
     """The bundled graph (ontology and data), or the ontology plus the files the user names."""
     return LocalGraph(resolve_sources(data), inferred=inferred, use_cache=use_cache)
-
-
-def open_source(
-    data: Sequence[Path | str] | None = None,
-    *,
-    inferred: bool = False,
-    endpoint: str | None = None,
-    graphs: Sequence[str] | None = None,
-) -> GraphSource:
-    """Where the triples come from: local files (bundled or named) or a SPARQL endpoint.
-
-    On an endpoint, queries read the graphs the last ``gcmgraph publish`` listed in the store's
-    manifest (or, without one, the bundled files' graphs) unless ``graphs`` names others (an
-    empty list: the store's own default graph).
-    """
-    if endpoint is None:
-        return open_graph(data, inferred=inferred)
-    from .errors import UsageError
-    from .remote import EndpointGraph, resolve_endpoint
-
-    if data or inferred:
-        raise UsageError("--endpoint queries the store's data: it cannot be combined with --data or --inferred")
-    published = [source.graph for source in resolve_sources(None)]
-    return EndpointGraph(resolve_endpoint(endpoint, graphs), published_graphs=published)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from ..errors import GcmgraphError
-from ..store import GraphSource
+from ..errors import PlotOutputError, UnknownPlotError
+from ..sources import GraphSource
 
 
 @dataclass(frozen=True)
@@ -39,17 +39,6 @@ PLOTS: dict[str, PlotSpec] = {
 }  # fmt: skip
 
 
-class UnknownPlotError(GcmgraphError):
-    """A picture name that is not one of :data:`PLOTS`."""
-
-    def __init__(self, name: str):
-        super().__init__(f"unknown picture '{name}' (known: {', '.join(PLOTS)})")
-
-
-class PlotOutputError(GcmgraphError):
-    """A picture that cannot be written in the format asked for."""
-
-
 def plot_names() -> list[str]:
     return list(PLOTS)
 
@@ -58,7 +47,7 @@ def draw_plot(graph: GraphSource, name: str) -> str:
     """The picture ``name`` drawn from ``graph``, as SVG text."""
     spec = PLOTS.get(name)
     if spec is None:
-        raise UnknownPlotError(name)
+        raise UnknownPlotError(name, list(PLOTS))
     module = importlib.import_module(f".{spec.module}", __name__)
     return module.draw(graph)
 

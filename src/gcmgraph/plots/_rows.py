@@ -8,7 +8,7 @@ import pyoxigraph as ox
 
 from ..namespaces import compact
 from ..queries import run_query
-from ..store import GraphSource
+from ..sources import GraphSource
 
 
 def rows(graph: GraphSource, query: str, params: Mapping[str, Sequence[str]] | None = None) -> list[dict[str, str]]:

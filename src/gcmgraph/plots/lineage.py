@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..store import GraphSource
+from ..errors import NothingToShowError
+from ..sources import GraphSource
 from . import svg
 from ._rows import rows, source_names
 from .timeline import readable_date
@@ -113,7 +114,7 @@ def draw(graph: GraphSource) -> str:
     """The lineage diagram as a standalone SVG document."""
     nodes, links = _graph(graph)
     if not nodes:
-        raise ValueError("the graph holds no lineage for this document")
+        raise NothingToShowError("the graph holds no lineage for this document")
     _layout(nodes, links)
     left, top = 20.0, 96.0
     columns = max(n.layer for n in nodes.values()) + 1

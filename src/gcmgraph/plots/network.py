@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..store import GraphSource
+from ..errors import NothingToShowError
+from ..sources import GraphSource
 from . import svg
 from ._rows import rows, source_names
 
@@ -75,7 +76,7 @@ def draw(graph: GraphSource) -> str:
         key = (row["actor"], row["relation"], row.get("detail", ""), row["target"])
         edges.setdefault(key, Edge(*key)).sources.add(row["source"])
     if not edges:
-        raise ValueError("the graph holds no links between actors and events or documents")
+        raise NothingToShowError("the graph holds no links between actors and events or documents")
     top = 96.0
     body: list[str] = []
     actor_order = sorted(actors.values(), key=lambda a: (FAMILY_ORDER.index(a.group), a.label, a.iri))

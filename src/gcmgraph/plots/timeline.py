@@ -12,7 +12,8 @@ import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..store import GraphSource
+from ..errors import NothingToShowError
+from ..sources import GraphSource
 from . import svg
 from ._rows import rows, source_names
 
@@ -182,7 +183,7 @@ def draw(graph: GraphSource) -> str:
     events = _events(graph)
     phases = _phases(graph)
     if not events:
-        raise ValueError("the graph holds no events for the timeline")
+        raise NothingToShowError("the graph holds no events for the timeline")
     intervals = [span(e.start, e.end)[:2] for e in events]
     axis = Axis(intervals, CHART_LEFT, WIDTH - RIGHT)
     top = 70.0

@@ -16,8 +16,8 @@ from functools import cache
 from importlib import resources
 from xml.etree import ElementTree as ET
 
-from ..errors import GcmgraphError
-from ..store import GraphSource
+from ..errors import NothingToShowError, PlotOutputError
+from ..sources import GraphSource
 from . import svg
 from ._rows import rows, source_names
 from .timeline import readable_date
@@ -64,7 +64,7 @@ def outlines() -> dict[str, tuple[str, ...]]:
     try:
         source = resources.files("pygal_maps_world").joinpath("worldmap.svg").read_bytes()
     except (ModuleNotFoundError, FileNotFoundError) as error:
-        raise GcmgraphError(f"the vote map needs the package pygal_maps_world ({error})") from None
+        raise PlotOutputError(f"the vote map needs the package pygal_maps_world ({error})") from None
     root = ET.fromstring(source)
     found: dict[str, tuple[str, ...]] = {}
     for group in root.iter("{http://www.w3.org/2000/svg}g"):
@@ -143,7 +143,7 @@ def draw(graph: GraphSource, recorded_vote: str | None = None) -> str:
     params = {"recorded_vote": [recorded_vote]} if recorded_vote else None
     totals_rows = rows(graph, "plot-vote-totals", params)
     if not totals_rows:
-        raise GcmgraphError("the graph holds no such recorded vote")
+        raise NothingToShowError("the graph holds no such recorded vote")
     totals = totals_rows[0]
     vote_sources = source_names([r["source"] for r in totals_rows])
     shapes = outlines()

@@ -24,7 +24,8 @@ from ..namespaces import ID_KINDS, compact
 from ..paths import ONTOLOGY_NS, shapes_file
 from ..queries import StoredQuery, catalogue, run_query
 from ..results import QueryResult
-from ..store import GraphSource, LocalGraph, open_graph
+from ..sources import GraphSource
+from ..store import LocalGraph, open_graph
 from .paths import query_path, relative, resource_path, term_anchor
 from .words import STANDARD_LABELS, XSD, property_label, prose, readable_literal, shape_rule
 
