@@ -10,7 +10,7 @@ Usage::
 
     python scripts/build_states.py [CSV] [--output-dir DIR]
 
-CSV defaults to ``../shared/reference/un-member-states.csv`` beside the repository; DIR defaults
+CSV defaults to ``data/reference/un-member-states.csv`` (a copy of the reference file); DIR defaults
 to the repository's ``data/`` folder.
 """
 
@@ -31,7 +31,7 @@ from pathlib import Path
 import pycountry
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CSV = REPO_ROOT.parent / "shared" / "reference" / "un-member-states.csv"
+DEFAULT_CSV = REPO_ROOT / "data" / "reference" / "un-member-states.csv"
 DEFAULT_OUTPUT_DIR = REPO_ROOT / "data"
 
 CSV_COLUMNS = (
@@ -394,7 +394,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         nargs="?",
         type=Path,
         default=DEFAULT_CSV,
-        help="reference CSV (default: ../shared/reference/un-member-states.csv beside the repo)",
+        help="reference CSV (default: data/reference/un-member-states.csv)",
     )
     parser.add_argument(
         "--output-dir",

@@ -16,7 +16,6 @@ import pyoxigraph as ox
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 SCRIPT = REPO / "scripts" / "build_states.py"
 STATES_TTL = REPO / "data" / "states.ttl"
 REGIONS_TTL = REPO / "data" / "regions.ttl"
@@ -220,10 +219,6 @@ def run_script(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.skipif(
-    not (SHARED / "reference" / "un-member-states.csv").is_file(),
-    reason="the shared reference folder (../shared beside the repository) is not available",
-)
 def test_regenerating_gives_the_committed_bytes(tmp_path: Path) -> None:
     for run in ("first", "second"):
         result = run_script("--output-dir", str(tmp_path / run))
