@@ -5,23 +5,22 @@ from __future__ import annotations
 
 import json
 import random
-import socket
 import subprocess
 import threading
 import time
 import urllib.request
-from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from answers import assert_same_answer
 from click.testing import CliRunner
 from conftest import ROOT
-from rdflib.compare import isomorphic
+from servers import free_port, oxigraph_server
+from test_queries import examples
 
-from gcmgraph.bridge import graph_of
 from gcmgraph.cli import main
 from gcmgraph.queries import bind, catalogue, find_query, run_query
 from gcmgraph.remote import Endpoint, EndpointGraph, resolve_endpoint
@@ -31,44 +30,16 @@ from gcmgraph.sparql_text import values_block
 UNRELATED = '<http://other.example/s> <http://other.example/p> "not ours" .\n'
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_up(url: str, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
-
-
 @pytest.fixture(scope="module")
-def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real read-write Oxigraph server (default graph NOT the union) holding an unrelated graph."""
-    port = free_port()
-    folder = tmp_path_factory.mktemp("oxigraph")
-    process = subprocess.Popen(
-        [oxigraph_binary(), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base + "/query")
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as url:
         put = urllib.request.Request(
-            base + "/store?graph=http%3A%2F%2Fother.example%2Fg", data=UNRELATED.encode(), method="PUT",
-            headers={"Content-Type": "application/n-triples"},
+            url.replace("/query", "/store?graph=http%3A%2F%2Fother.example%2Fg"), data=UNRELATED.encode(),
+            method="PUT", headers={"Content-Type": "application/n-triples"},
         )  # fmt: skip
         urllib.request.urlopen(put, timeout=5).close()
-        yield base + "/query"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+        yield url
 
 
 def store_quads(query_url: str) -> set[ox.Quad]:
@@ -85,32 +56,25 @@ def run(*args: str):
 
 
 @pytest.fixture(scope="module")
-def published(oxigraph_server: str) -> str:
-    result = run("publish", oxigraph_server)
+def published(oxigraph: str) -> str:
+    result = run("publish", oxigraph)
     assert result.exit_code == 0, result.stderr
     assert "wrote 3075 triples to <https://w3id.org/gcmgraph/graph/data/states>; store holds 3075" in result.stdout
-    return oxigraph_server
+    return oxigraph
 
 
-def _examples(query) -> dict[str, list[str]]:
-    return {p.name: [p.example] for p in query.parameters if p.required and not p.default and p.example}
+@pytest.fixture(scope="module")
+def endpoint(published: str) -> EndpointGraph:
+    return EndpointGraph(resolve_endpoint(published))
 
 
 QUERIES = catalogue()
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=[q.name for q in QUERIES])
-def test_every_stored_query_answers_the_same_remotely(bundled, published: str, query) -> None:
-    params = _examples(query)
-    local = run_query(bundled, query, params)
-    remote = run_query(EndpointGraph(resolve_endpoint(published), published_graphs=bundled.graph_names), query, params)
-    if local.is_graph:
-        assert isomorphic(graph_of(local.triples), graph_of(remote.triples))
-    elif local.form == "ASK":
-        assert local.boolean == remote.boolean
-    else:
-        assert local.variables == remote.variables
-        assert Counter(local.rows) == Counter(remote.rows)
+def test_every_stored_query_answers_the_same_remotely(bundled, endpoint: EndpointGraph, query) -> None:
+    local = run_query(bundled, query, examples(query))
+    assert_same_answer(query, local, run_query(endpoint, query, examples(query)))
 
 
 def test_remote_query_sees_only_the_published_graphs(bundled, published: str) -> None:

@@ -315,7 +315,19 @@ def _boolean_of(term: object) -> bool | None:
     return None
 
 
+def _blank_label(value: str) -> str:
+    """A blank node's label as sent if it is a valid one, else one made of its hex digits
+    (Virtuoso sends ``nodeID://b10006``, which no standard parser reads)."""
+    try:
+        ox.BlankNode(value)
+    except ValueError:
+        return "x" + value.encode().hex()
+    return value
+
+
 def _standard(term: object, boolean_column: bool) -> object:
+    if isinstance(term, dict) and term.get("type") == "bnode":
+        return {"type": "bnode", "value": _blank_label(str(term.get("value")))}
     flag = _boolean_of(term)
     if flag is None or (not boolean_column and isinstance(term, dict) and term.get("datatype") in _INTEGERS):
         return term
@@ -341,7 +353,8 @@ def _ask_answer(document: dict, where: str) -> bool:
 
 def standard_results(document: dict, form: str, booleans: frozenset[str], where: str) -> dict:
     """SPARQL Results JSON as a standard store sends it: ASK as a boolean, booleans as
-    ``true``/``false`` (integers only where the query binds a boolean expression)."""
+    ``true``/``false`` (integers only where the query binds a boolean expression), blank nodes
+    with valid labels."""
     if form == "ASK":
         return {"head": {}, "boolean": _ask_answer(document, where)}
     if "boolean" in document:
