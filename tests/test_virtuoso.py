@@ -100,14 +100,14 @@ def test_publish_without_credentials_or_with_wrong_ones_fails_in_one_line(virtuo
 # written around them gives the local answer. The test asserts that each still differs: an entry
 # must go as soon as its query (or Virtuoso) no longer needs it.
 ENGINE_DEVIATIONS = {
-    "document-lineage": "a property path joined with a VALUES-bound start drops rows "
-    "(openlink/virtuoso-opensource#127)",
-    "events-in-year": "BIND(COALESCE(...)) over OPTIONAL values, filtered on, projects another row's value "
-    "(openlink/virtuoso-opensource#151)",
+    "document-lineage": "a UNION branch joining `?previous gcm:revisionOf* document:zero-draft` with FILTER NOT "
+    "EXISTS loses its rows (property paths in UNIONs: openlink/virtuoso-opensource#831)",
+    "events-in-year": "a BIND over OPTIONAL values that is then filtered on projects another row's value "
+    "(openlink/virtuoso-opensource#96)",
     "plot-actor-network": "a UNION followed by `?kind rdfs:subClassOf* ?family` gives no rows "
     "(openlink/virtuoso-opensource#831)",
-    "plot-vote-map": "a FILTER on an outer variable inside an OPTIONAL that holds another OPTIONAL never matches; "
-    "`gcm:castIn ?_recorded_vote_iri` in the pattern avoids it (openlink/virtuoso-opensource#151)",
+    "plot-vote-map": "a FILTER on an outer variable inside an OPTIONAL that holds another OPTIONAL never matches "
+    "(no report found); `gcm:castIn ?_recorded_vote_iri` in the pattern avoids it",
 }
 QUERIES = catalogue()
 
