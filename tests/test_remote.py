@@ -227,6 +227,8 @@ class Scripted(BaseHTTPRequestHandler):
         elif mode == "big":
             self._send(200, {"head": {"vars": ["n"]}, "results": {"bindings": [
                 {"n": {"type": "literal", "value": "x" * 1000}}] * 3000}})  # fmt: skip
+        elif mode == "partial":  # Virtuoso's "anytime" answer
+            self._send(200, ONE_ROW, X_SQL_State="S1TAT", X_SQL_Message="RC...: Returning incomplete results")
         elif mode == "ask-table":
             self._send(200, ASK_TABLE)
         elif mode == "ask-two-rows":
@@ -382,3 +384,9 @@ def test_endpoint_alias_keys_are_checked(tmp_path: Path) -> None:
     assert resolve_endpoint("v", folder=tmp_path, store="http://127.0.0.1:8890/sparql-graph-crud-auth").store_url == (
         "http://127.0.0.1:8890/sparql-graph-crud-auth"
     )
+
+
+def test_a_partial_answer_is_an_error(scripted: str) -> None:
+    Scripted.mode = "partial"
+    with pytest.raises(RemoteError, match=r"the store sent a partial answer \(RC...: Returning incomplete results\)$"):
+        _ask(scripted)

@@ -94,6 +94,14 @@ def test_publish_without_credentials_or_with_wrong_ones_fails_in_one_line(virtuo
     assert wrong.stderr.count("\n") == 1 and virtuoso.password not in wrong.stderr and "Traceback" not in wrong.stderr
 
 
+def test_queries_sign_in_with_digest_on_the_authenticated_endpoint(bundled, virtuoso, published, monkeypatch) -> None:
+    monkeypatch.setenv("GCMGRAPH_ENDPOINT_USER", virtuoso.user)
+    monkeypatch.setenv("GCMGRAPH_ENDPOINT_PASSWORD", virtuoso.password)
+    text = GCM + "SELECT (COUNT(DISTINCT ?state) AS ?n) WHERE { ?state a gcm:State }"
+    remote = EndpointGraph(resolve_endpoint(virtuoso.sparql + "-auth")).query(text)
+    assert remote.rows == bundled.query(text).rows == ((ox.Literal("193", datatype=ox.NamedNode(XSD + "integer")),),)
+
+
 # -- every stored query ------------------------------------------------------------------------
 
 # Patterns Virtuoso 7.2 evaluates wrongly whatever form the request takes, so only a stored query
