@@ -188,6 +188,16 @@ class _ChallengeAuth(httpx.Auth):
         yield flow.send(response)  # Digest answers the challenge this response carries
 
 
+def _auth_hint(status: int, url: str, had_credentials: bool) -> str:
+    if status != 401:
+        return ""
+    host = urllib.parse.urlsplit(url).hostname
+    if had_credentials:
+        return f" (the credentials for {host} were refused)"
+    return (f" (no credentials for {host}: set GCMGRAPH_ENDPOINT_USER and GCMGRAPH_ENDPOINT_PASSWORD, "
+            "or add the host to your netrc file)")  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Response:
     status: int
@@ -214,16 +224,21 @@ def _refuse_scheme_change(response: httpx.Response) -> None:
 
 
 class Session:
-    """HTTP exchanges with one store: one connection pool, credentials for its host."""
+    """HTTP exchanges with one store: one connection pool, and the credentials of each host it
+    talks to (the query and Graph Store endpoints may be on different hosts)."""
 
-    def __init__(self, url: str):
-        found = credentials(url)
-        self.host = urllib.parse.urlsplit(url).hostname or ""
-        self.has_credentials = found is not None
+    def __init__(self) -> None:
+        self._auth: dict[str, _ChallengeAuth | None] = {}
         self._client = httpx.Client(
-            auth=_ChallengeAuth(*found) if found else None, follow_redirects=True, max_redirects=MAX_REDIRECTS,
-            event_hooks={"response": [_refuse_scheme_change]},
-        )  # fmt: skip
+            follow_redirects=True, max_redirects=MAX_REDIRECTS, event_hooks={"response": [_refuse_scheme_change]}
+        )
+
+    def _auth_for(self, url: str) -> _ChallengeAuth | None:
+        host = urllib.parse.urlsplit(url).hostname or ""
+        if host not in self._auth:
+            found = credentials(url)
+            self._auth[host] = _ChallengeAuth(*found) if found else None
+        return self._auth[host]
 
     def close(self) -> None:
         self._client.close()
@@ -250,7 +265,9 @@ class Session:
             if remaining <= 0:
                 break
             try:
-                with self._client.stream(method, url, content=body, headers=headers, timeout=remaining) as answer:
+                auth = self._auth_for(url)
+                with self._client.stream(method, url, content=body, headers=headers, timeout=remaining,
+                                         auth=auth) as answer:  # fmt: skip
                     if retry and answer.status_code in (429, 503) and attempt + 1 < RETRIES:
                         wait = answer.headers.get("Retry-After", "")
                         delay = float(wait) if wait.isdigit() else 0.5 * 2**attempt
@@ -261,7 +278,7 @@ class Session:
                     if failed:
                         raise RemoteError(
                             f"endpoint {where}: HTTP {answer.status_code} {answer.reason_phrase}: "
-                            f"{_first_line(payload)}{self._auth_hint(answer.status_code)}"
+                            f"{_first_line(payload)}{_auth_hint(answer.status_code, url, auth is not None)}"
                         )
                     kind = (answer.headers.get("Content-Type") or "").split(";")[0].strip().lower()
                     return Response(answer.status_code, kind, payload, answer.headers)
@@ -290,14 +307,6 @@ class Session:
                 raise RemoteError(f"endpoint {where}: no complete answer within the time limit")
             chunks.append(chunk)
         return b"".join(chunks)
-
-    def _auth_hint(self, status: int) -> str:
-        if status != 401:
-            return ""
-        if self.has_credentials:
-            return f" (the credentials for {self.host} were refused)"
-        return (f" (no credentials for {self.host}: set GCMGRAPH_ENDPOINT_USER and GCMGRAPH_ENDPOINT_PASSWORD, "
-                "or add the host to your netrc file)")  # fmt: skip
 
 
 # -- queries ---------------------------------------------------------------------------------------
@@ -380,7 +389,7 @@ class EndpointGraph:
 
     def _session(self) -> Session:
         if self.session is None:
-            self.session = Session(self.endpoint.url)
+            self.session = Session()
         return self.session
 
     def _dataset_params(self, timeout: float) -> list[tuple[str, str]]:
@@ -395,8 +404,8 @@ class EndpointGraph:
         """What the last ``gcmgraph publish`` wrote, from the store's manifest (asked once): its
         union graph, else the graphs it lists; in a store without one, the bundled files' graphs."""
         if self._dataset is None:
-            manifest = read_manifest(EndpointGraph(replace(self.endpoint, default_graphs=()), session=self._session()),
-                                     timeout)  # fmt: skip
+            own_default = EndpointGraph(replace(self.endpoint, default_graphs=()), session=self._session())
+            manifest = read_manifest(own_default, timeout)
             if manifest.union is not None:
                 self._dataset = (manifest.union,)
             else:
@@ -420,20 +429,17 @@ class EndpointGraph:
         headers = {"Accept": _ACCEPT_GRAPH if graph else _ACCEPT_RESULTS}
         params = self._dataset_params(seconds)
         limit = None if max_rows is None else max_rows * BYTES_PER_ROW + 2**20
-        session = self._session()
         encoded = urllib.parse.urlencode([("query", text), *params])
-        if self.endpoint.post == "sparql-query" and len(encoded) > MAX_GET_LENGTH:
+        url, body = f"{self.endpoint.url}?{encoded}", None
+        if len(encoded) > MAX_GET_LENGTH and self.endpoint.post == "sparql-query":
             headers["Content-Type"] = "application/sparql-query; charset=utf-8"
             url = f"{self.endpoint.url}?{urllib.parse.urlencode(params)}" if params else self.endpoint.url
-            answer = session.request("POST", url, body=text.encode(), headers=headers, timeout=seconds, retry=True,
-                                     max_bytes=limit)  # fmt: skip
+            body = text.encode()
         elif len(encoded) > MAX_GET_LENGTH:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-            answer = session.request("POST", self.endpoint.url, body=encoded.encode(), headers=headers,
-                                     timeout=seconds, retry=True, max_bytes=limit)  # fmt: skip
-        else:
-            answer = session.request("GET", f"{self.endpoint.url}?{encoded}", headers=headers, timeout=seconds,
-                                     retry=True, max_bytes=limit)  # fmt: skip
+            url, body = self.endpoint.url, encoded.encode()
+        answer = self._session().request("POST" if body else "GET", url, body=body, headers=headers,
+                                         timeout=seconds, retry=True, max_bytes=limit)  # fmt: skip
         return self._parse(answer, form, text, max_rows)
 
     def _parse(self, answer: Response, form: str, text: str, max_rows: int | None) -> QueryResult:
@@ -472,7 +478,7 @@ class EndpointGraph:
             result = from_solutions_json(form, json.dumps(standard).encode())
         except SyntaxError as error:
             raise RemoteError(f"endpoint {where}: answer is not valid {kind} ({error.msg or error})") from None
-        except (ValueError, AttributeError) as error:
+        except (ValueError, AttributeError, TypeError) as error:
             raise RemoteError(f"endpoint {where}: answer is not valid {kind} ({error})") from None
         cut = answer.headers.get("X-SPARQL-MaxRows", "")
         if cut.isdigit() and len(result.rows) >= int(cut):
@@ -587,7 +593,7 @@ def publish(
     graph, record them in a manifest graph, then count each graph back; with ``replace`` also
     delete graphs an earlier publish wrote that are no longer part of the graph."""
     store_url = check_url(graph_store_url(endpoint), "graph store")
-    session = Session(endpoint.url)
+    session = Session()
     try:
         return _publish(session, endpoint, store_url, graphs, replace, dry_run, timeout, progress)
     finally:
