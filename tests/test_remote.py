@@ -3,26 +3,28 @@ over the Graph Store Protocol, serve, and one-line errors from real failing sock
 
 from __future__ import annotations
 
+import base64
 import json
 import random
-import socket
 import subprocess
 import threading
 import time
 import urllib.request
-from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pyoxigraph as ox
 import pytest
+from answers import assert_same_answer
 from click.testing import CliRunner
 from conftest import ROOT
-from rdflib.compare import isomorphic
+from servers import free_port, oxigraph_server
+from test_queries import examples
 
-from gcmgraph.bridge import graph_of
 from gcmgraph.cli import main
+from gcmgraph.errors import RemoteError, ResultLimitError
 from gcmgraph.queries import bind, catalogue, find_query, run_query
 from gcmgraph.remote import Endpoint, EndpointGraph, resolve_endpoint
 from gcmgraph.serve import oxigraph_binary
@@ -31,44 +33,16 @@ from gcmgraph.sparql_text import values_block
 UNRELATED = '<http://other.example/s> <http://other.example/p> "not ours" .\n'
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_up(url: str, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
-
-
 @pytest.fixture(scope="module")
-def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real read-write Oxigraph server (default graph NOT the union) holding an unrelated graph."""
-    port = free_port()
-    folder = tmp_path_factory.mktemp("oxigraph")
-    process = subprocess.Popen(
-        [oxigraph_binary(), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base + "/query")
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as url:
         put = urllib.request.Request(
-            base + "/store?graph=http%3A%2F%2Fother.example%2Fg", data=UNRELATED.encode(), method="PUT",
-            headers={"Content-Type": "application/n-triples"},
+            url.replace("/query", "/store?graph=http%3A%2F%2Fother.example%2Fg"), data=UNRELATED.encode(),
+            method="PUT", headers={"Content-Type": "application/n-triples"},
         )  # fmt: skip
         urllib.request.urlopen(put, timeout=5).close()
-        yield base + "/query"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+        yield url
 
 
 def store_quads(query_url: str) -> set[ox.Quad]:
@@ -85,32 +59,25 @@ def run(*args: str):
 
 
 @pytest.fixture(scope="module")
-def published(oxigraph_server: str) -> str:
-    result = run("publish", oxigraph_server)
+def published(oxigraph: str) -> str:
+    result = run("publish", oxigraph)
     assert result.exit_code == 0, result.stderr
     assert "wrote 3075 triples to <https://w3id.org/gcmgraph/graph/data/states>; store holds 3075" in result.stdout
-    return oxigraph_server
+    return oxigraph
 
 
-def _examples(query) -> dict[str, list[str]]:
-    return {p.name: [p.example] for p in query.parameters if p.required and not p.default and p.example}
+@pytest.fixture(scope="module")
+def endpoint(published: str) -> EndpointGraph:
+    return EndpointGraph(resolve_endpoint(published))
 
 
 QUERIES = catalogue()
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=[q.name for q in QUERIES])
-def test_every_stored_query_answers_the_same_remotely(bundled, published: str, query) -> None:
-    params = _examples(query)
-    local = run_query(bundled, query, params)
-    remote = run_query(EndpointGraph(resolve_endpoint(published), published_graphs=bundled.graph_names), query, params)
-    if local.is_graph:
-        assert isomorphic(graph_of(local.triples), graph_of(remote.triples))
-    elif local.form == "ASK":
-        assert local.boolean == remote.boolean
-    else:
-        assert local.variables == remote.variables
-        assert Counter(local.rows) == Counter(remote.rows)
+def test_every_stored_query_answers_the_same_remotely(bundled, endpoint: EndpointGraph, query) -> None:
+    local = run_query(bundled, query, examples(query))
+    assert_same_answer(query, local, run_query(endpoint, query, examples(query)))
 
 
 def test_remote_query_sees_only_the_published_graphs(bundled, published: str) -> None:
@@ -146,13 +113,13 @@ def test_replace_after_a_data_change_leaves_no_stale_triple(published: str, tmp_
 
 def test_graphs_of_an_earlier_publish_stay_removable(published: str, tmp_path: Path) -> None:
     extra = tmp_path / "extra.ttl"
-    extra.write_text((ROOT / "data" / "phases.ttl").read_text())
+    extra.write_text('<https://example.org/a> <https://example.org/b> "not in the bundle" .\n')
     assert run("publish", published, "--data", str(extra)).exit_code == 0  # adds a graph, keeps the others
     count = str(ROOT / "tests" / "fixtures" / "queries" / "count-all.rq")
     remote = json.loads(run("query", count, "--endpoint", published, "-f", "json").stdout)
     local = json.loads(run("query", count, "-f", "json").stdout)
     n = [int(r["results"]["bindings"][0]["n"]["value"]) for r in (remote, local)]
-    assert n[0] > n[1]  # by default a remote query reads every graph the store's manifest lists
+    assert n[0] == n[1] + 1  # by default a remote query reads the union of every graph the manifest lists
     result = run("publish", published, "--replace")
     assert result.exit_code == 0, result.stderr
     assert "deleted stale graph <https://w3id.org/gcmgraph/graph/external/" in result.stdout
@@ -213,22 +180,61 @@ def test_serve_answers_a_client_we_did_not_write_and_refuses_updates() -> None:
 # -- failures against real sockets -------------------------------------------------------------
 
 
-class Scripted(BaseHTTPRequestHandler):
-    mode = "500"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+ONE_ROW = {"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": "1"}}]}}
+ASK_TABLE = {"head": {"vars": ["__ASK_RETVAL"]}, "results": {"bindings": [  # Virtuoso 7's answer to ASK
+    {"__ASK_RETVAL": {"type": "typed-literal", "datatype": XSD + "integer", "value": "1"}}]}}  # fmt: skip
 
-    def do_GET(self) -> None:
-        if Scripted.mode == "silent":
-            time.sleep(5)
-            return
-        if Scripted.mode == "500":
-            body, status, kind = b"Internal trouble: the index is rebuilding\nsecond line", 500, "text/plain"
-        else:
-            body, status, kind = b"<!DOCTYPE html><html><body>Welcome</body></html>", 200, "text/html; charset=utf-8"
+
+class Scripted(BaseHTTPRequestHandler):
+    """A server that answers as told by ``mode`` and records every request it gets."""
+
+    mode = "500"
+    seen: ClassVar[list[tuple[str, dict[str, str]]]] = []  # (Host, headers) per request
+    password = "s3cret-pw"
+
+    def _send(self, status: int, body: bytes | dict, kind: str = "application/sparql-results+json", **headers: str):
+        payload = json.dumps(body).encode() if isinstance(body, dict) else body
         self.send_response(status)
         self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in headers.items():
+            self.send_header(name.replace("_", "-"), value)
         self.end_headers()
-        self.wfile.write(body)
+        self.wfile.write(payload)
+
+    def do_GET(self) -> None:
+        Scripted.seen.append((self.headers.get("Host", ""), dict(self.headers)))
+        mode, port = Scripted.mode, self.server.server_address[1]
+        authorised = self.headers.get("Authorization") == "Basic " + base64.b64encode(
+            f"reader:{Scripted.password}".encode()).decode()  # fmt: skip
+        if mode == "silent":
+            time.sleep(5)
+        elif mode == "500":
+            self._send(500, b"Internal trouble: the index is rebuilding\nsecond line", "text/plain")
+        elif mode == "html":
+            self._send(200, b"<!DOCTYPE html><html><body>Welcome</body></html>", "text/html; charset=utf-8")
+        elif mode in ("basic", "redirect-host") and self.headers.get("Host", "").startswith("localhost"):
+            self._send(200, ONE_ROW)  # the other host: answers anyone
+        elif mode in ("basic", "redirect-host") and not authorised:
+            self._send(401, b"", "text/plain", WWW_Authenticate='Basic realm="sparql"')
+        elif mode == "redirect-host":
+            self._send(307, b"", "text/plain", Location=f"http://localhost:{port}{self.path}")
+        elif mode == "redirect-https":
+            self._send(302, b"", "text/plain", Location=f"https://127.0.0.1:{port}{self.path}")
+        elif mode == "busy-forever" or (mode == "busy" and len(Scripted.seen) < 3):
+            self._send(503, b"busy", "text/plain", Retry_After="0")
+        elif mode == "big":
+            self._send(200, {"head": {"vars": ["n"]}, "results": {"bindings": [
+                {"n": {"type": "literal", "value": "x" * 1000}}] * 3000}})  # fmt: skip
+        elif mode == "partial":  # Virtuoso's "anytime" answer
+            self._send(200, ONE_ROW, X_SQL_State="S1TAT", X_SQL_Message="RC...: Returning incomplete results")
+        elif mode == "ask-table":
+            self._send(200, ASK_TABLE)
+        elif mode == "ask-two-rows":
+            self._send(200, {"head": ASK_TABLE["head"], "results": {"bindings": ASK_TABLE["results"]["bindings"] * 2}})
+        else:
+            self._send(200, ONE_ROW)
 
     do_POST = do_GET
 
@@ -238,6 +244,7 @@ class Scripted(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def scripted() -> Iterator[str]:
+    Scripted.seen = []
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Scripted)
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -294,3 +301,92 @@ def test_endpoint_alias_from_config_file(tmp_path: Path, published: str) -> None
     (tmp_path / "gcmgraph.toml").write_text(f'[endpoints.test]\nurl = "{published}"\n')
     endpoint = resolve_endpoint("test", folder=tmp_path)
     assert endpoint.url == published and endpoint.default_graphs is None
+
+
+def _ask(url: str, text: str = "SELECT ?n WHERE {}", **options):
+    return EndpointGraph(Endpoint(url, default_graphs=())).query(text, **options)
+
+
+def test_credentials_go_only_where_asked_for_and_never_to_another_host(scripted: str, monkeypatch) -> None:
+    monkeypatch.setenv("GCMGRAPH_ENDPOINT_USER", "reader")
+    monkeypatch.setenv("GCMGRAPH_ENDPOINT_PASSWORD", Scripted.password)
+    Scripted.mode = "basic"
+    assert _ask(scripted).rows[0][0].value == "1"
+    assert ["Authorization" in headers for _, headers in Scripted.seen] == [False, True]  # sent once asked
+    Scripted.mode, Scripted.seen = "redirect-host", []
+    assert _ask(scripted).rows[0][0].value == "1"
+    elsewhere = [headers for host, headers in Scripted.seen if host.startswith("localhost")]
+    assert elsewhere and not any("Authorization" in headers for headers in elsewhere)
+
+
+def test_wrong_or_missing_credentials_are_named_without_the_password(scripted: str, monkeypatch) -> None:
+    Scripted.mode = "basic"
+    monkeypatch.setenv("NETRC", "/nonexistent")
+    with pytest.raises(RemoteError, match=r"HTTP 401 Unauthorized: \(empty body\) \(no credentials for 127.0.0.1: set"):
+        _ask(scripted)
+    monkeypatch.setenv("GCMGRAPH_ENDPOINT_USER", "reader")
+    monkeypatch.setenv("GCMGRAPH_ENDPOINT_PASSWORD", "wrong-" + Scripted.password)
+    with pytest.raises(RemoteError) as refused:
+        _ask(scripted)
+    assert str(refused.value).endswith("(the credentials for 127.0.0.1 were refused)")
+    assert Scripted.password not in str(refused.value)
+
+
+def test_credentials_from_a_netrc_file(scripted: str, monkeypatch, tmp_path: Path) -> None:
+    Scripted.mode = "basic"
+    (tmp_path / "netrc").write_text(f"machine 127.0.0.1 login reader password {Scripted.password}\n")
+    monkeypatch.setenv("NETRC", str(tmp_path / "netrc"))
+    assert _ask(scripted).rows[0][0].value == "1"
+
+
+def test_redirect_to_another_scheme_is_refused(scripted: str) -> None:
+    Scripted.mode = "redirect-https"
+    with pytest.raises(RemoteError, match=r"^endpoint http://127.0.0.1:\d+/sparql: refused redirect from http to https$"):
+        _ask(scripted)
+
+
+def test_busy_store_is_asked_again_a_bounded_number_of_times(scripted: str) -> None:
+    Scripted.mode = "busy"  # 503 twice, then the answer
+    assert _ask(scripted).rows[0][0].value == "1"
+    assert len(Scripted.seen) == 3
+    Scripted.mode, Scripted.seen = "busy-forever", []
+    with pytest.raises(RemoteError, match=r"HTTP 503 Service Unavailable: busy$"):
+        _ask(scripted)
+    assert len(Scripted.seen) == 3
+
+
+def test_answer_larger_than_max_rows_allows_is_refused_while_reading(scripted: str) -> None:
+    Scripted.mode = "big"  # 3000 rows of 1 kB: about 3 MB
+    with pytest.raises(ResultLimitError, match=r"answer larger than 1056768 bytes \(raise it with --max-rows\)"):
+        _ask(scripted, max_rows=2)
+    assert len(_ask(scripted, max_rows=3000).rows) == 3000
+
+
+def test_ask_answered_as_a_table_reads_as_a_boolean_and_anything_else_is_an_error(scripted: str) -> None:
+    Scripted.mode = "ask-table"
+    assert _ask(scripted, "ASK {}").boolean is True
+    Scripted.mode = "ask-two-rows"
+    with pytest.raises(RemoteError, match=r"the answer to an ASK query is neither true nor false"):
+        _ask(scripted, "ASK {}")
+    Scripted.mode = "one-row"  # a table of a string for an ASK
+    with pytest.raises(RemoteError, match=r"neither true nor false"):
+        _ask(scripted, "ASK {}")
+
+
+def test_endpoint_alias_keys_are_checked(tmp_path: Path) -> None:
+    (tmp_path / "gcmgraph.toml").write_text('[endpoints.v]\nurl = "http://127.0.0.1:8890/sparql"\npost = "multipart"\n')
+    with pytest.raises(RemoteError, match=r"^endpoint alias 'v': 'post' must be one of form, sparql-query$"):
+        resolve_endpoint("v", folder=tmp_path)
+    (tmp_path / "gcmgraph.toml").write_text('[endpoints.v]\nurl = "http://127.0.0.1:8890/sparql"\nstor = "x"\n')
+    with pytest.raises(RemoteError, match=r"unknown key\(s\) stor; known: default-graphs, named-graphs, post, store, url$"):
+        resolve_endpoint("v", folder=tmp_path)
+    (tmp_path / "gcmgraph.toml").write_text('[endpoints.v]\nurl = "http://127.0.0.1:8890/sparql"\n')
+    assert resolve_endpoint("v", folder=tmp_path, store="http://127.0.0.1:8890/sparql-graph-crud-auth").store_url == (
+        "http://127.0.0.1:8890/sparql-graph-crud-auth"
+    )
+
+
+def test_a_partial_answer_is_an_error(scripted: str) -> None:
+    Scripted.mode = "partial"
+    with pytest.raises(RemoteError, match=r"the store sent a partial answer \(RC...: Returning incomplete results\)$"):
+        _ask(scripted)

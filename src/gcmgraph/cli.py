@@ -77,9 +77,10 @@ def source_options(command):
         data_option,
         inferred_option,
         click.option("--endpoint", default=None, metavar="URL|ALIAS",
-                     help="Query a SPARQL endpoint (URL or alias from gcmgraph.toml) instead of local files."),
+                     help="Query a SPARQL endpoint (URL or alias from gcmgraph.toml) instead of local files; "
+                          "credentials from GCMGRAPH_ENDPOINT_USER/PASSWORD or netrc."),
         click.option("--graph", "graphs", multiple=True, metavar="IRI",
-                     help="With --endpoint: a graph to read (repeatable; default: those gcmgraph publish writes)."),
+                     help="With --endpoint: a graph to read (repeatable; default: the union that publish writes)."),
         click.option("--no-graphs", is_flag=True, help="With --endpoint: read the store's own default graph."),
     ]  # fmt: skip
     for option in reversed(options):
@@ -271,6 +272,10 @@ def validate_command(
 @main.command("publish")
 @click.argument("endpoint", metavar="URL|ALIAS")
 @click.option(
+    "--store", "store", default=None, metavar="URL",
+    help="The store's Graph Store Protocol URL (default: the alias's 'store', else /store beside /query).",
+)  # fmt: skip
+@click.option(
     "--replace", is_flag=True, help="Also delete graphs an earlier publish wrote that are no longer part of the graph."
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be written, write nothing.")
@@ -278,15 +283,23 @@ def validate_command(
     "--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds per request."
 )
 @data_option
-def publish_command(endpoint: str, replace: bool, dry_run: bool, timeout: float, data: tuple[Path, ...]) -> None:
+def publish_command(
+    endpoint: str, store: str | None, replace: bool, dry_run: bool, timeout: float, data: tuple[Path, ...]
+) -> None:
     """Load the graph into a triple store, one named graph per file, and check the counts.
 
-    URL is the store's SPARQL query endpoint (the Graph Store endpoint is its /store sibling on
-    Oxigraph, or 'store' in an alias of gcmgraph.toml). Example: gcmgraph publish http://127.0.0.1:7878/query
+    URL is the store's SPARQL query endpoint. Graphs are written over the Graph Store Protocol to
+    --store URL (Virtuoso: .../sparql-graph-crud-auth), else the alias's 'store' in gcmgraph.toml,
+    else Oxigraph's /store beside /query. Their union goes to one more graph, which --endpoint
+    queries read. Credentials (Basic or Digest) come from GCMGRAPH_ENDPOINT_USER and
+    GCMGRAPH_ENDPOINT_PASSWORD or a netrc file, never from the command line.
+
+    Example: gcmgraph publish http://127.0.0.1:7878/query
     """
     from .remote import publish, resolve_endpoint
     from .store import open_graph
 
+    target = resolve_endpoint(endpoint, store=store)
     graph = open_graph(list(data) or None)
     graphs: dict[str, list] = {}
     for quad in dict.fromkeys(graph.quads()):
@@ -297,14 +310,15 @@ def publish_command(endpoint: str, replace: bool, dry_run: bool, timeout: float,
         if interactive:
             click.echo(f"\r{done}/{total} triples", err=True, nl=False)
 
-    report = publish(
-        resolve_endpoint(endpoint), graphs, replace=replace, dry_run=dry_run, timeout=timeout, progress=progress
-    )
+    report = publish(target, graphs, replace=replace, dry_run=dry_run, timeout=timeout, progress=progress)
     if interactive and not dry_run:
         click.echo("", err=True)
     verb = "would write" if report.dry_run else "wrote"
     lines = [f"{verb} {g.sent} triples to <{g.graph}>" + ("" if g.found is None else f"; store holds {g.found}")
              for g in report.graphs]  # fmt: skip
+    if report.union is not None:
+        lines.append(f"wrote {report.union.sent} triples to <{report.union.graph}> (the union, which queries read); "
+                     f"store holds {report.union.found}")  # fmt: skip
     lines += [f"{'would delete' if report.dry_run else 'deleted'} stale graph <{g}>" for g in report.removed]
     _emit(("\n".join(lines) + "\n").encode(), None)
 

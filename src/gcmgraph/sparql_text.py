@@ -219,3 +219,56 @@ def check_query_text(text: str, origin: str, *, known_graphs: Sequence[str], all
                 "loaded data; pass --allow-outside to permit it"
             )
     return form
+
+
+# Functions whose value is always true or false (SPARQL 1.1 §17.4), and the operators that make one.
+_BOOLEAN_CALLS = frozenset(
+    {"BOUND", "ISIRI", "ISURI", "ISBLANK", "ISLITERAL", "ISNUMERIC", "REGEX", "CONTAINS", "STRSTARTS",
+     "STRENDS", "LANGMATCHES", "SAMETERM", "EXISTS", "NOT", "TRUE", "FALSE"}
+)  # fmt: skip
+_BOOLEAN_OPERATORS = frozenset({"=", "<", ">", "!", "&", "|"})
+
+
+def _is_boolean_type(token: Token) -> bool:
+    return token.text.endswith(("#boolean>", ":boolean"))
+
+
+def _boolean_expression(tokens: Sequence[Token]) -> bool:
+    """Whether an expression's value is always an ``xsd:boolean``: a comparison, a logical operator,
+    ``IN``, a boolean literal, a cast to ``xsd:boolean`` or a call of a boolean function."""
+    if not tokens:
+        return False
+    depth = 0
+    for index, token in enumerate(tokens):
+        if token.text == "(":
+            depth += 1
+        elif token.text == ")":
+            depth -= 1
+        elif depth == 0 and (
+            (token.kind == "other" and token.text in _BOOLEAN_OPERATORS)
+            or token.keyword == "IN"
+            or (token.text == "^" and index + 1 < len(tokens) and _is_boolean_type(tokens[index + 1]))
+        ):
+            return True
+    head = tokens[0]
+    return head.keyword in _BOOLEAN_CALLS or (head.kind in ("word", "iri") and _is_boolean_type(head))
+
+
+def boolean_variables(text: str) -> frozenset[str]:
+    """The variables a query binds to a boolean expression, ``BIND(expr AS ?v)`` or ``(expr AS ?v)``.
+
+    Some stores (Virtuoso 7) return such values as the integers 1 and 0; knowing which variables
+    hold booleans lets a client read them back as ``true`` and ``false`` and leave real integers be.
+    """
+    tokens = tokenize(text)
+    found: set[str] = set()
+    for index, token in enumerate(tokens):
+        if token.keyword != "AS" or index + 1 >= len(tokens) or tokens[index + 1].kind != "var":
+            continue
+        depth, start = 0, index - 1
+        while start >= 0 and not (tokens[start].text == "(" and depth == 0):
+            depth += {")": 1, "(": -1}.get(tokens[start].text, 0)
+            start -= 1
+        if start >= 0 and _boolean_expression(tokens[start + 1 : index]):
+            found.add(tokens[index + 1].text[1:])
+    return frozenset(found)

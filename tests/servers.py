@@ -1,0 +1,133 @@
+"""Real SPARQL servers for the tests, on 127.0.0.1 and free ports, each with a throw-away database
+in a temporary folder: Oxigraph (the ``oxigraph`` command pyoxigraph's sister package installs)
+and Virtuoso 7 (Debian's ``virtuoso-opensource-7-bin``, which ``.ci/run`` installs)."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from gcmgraph.serve import oxigraph_binary
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(url: str, seconds: float = 20, process: subprocess.Popen | None = None) -> None:
+    """Wait until ``url`` answers ``ASK {}``; fail early if the server process has ended."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server for {url} ended with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up within {seconds:g} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@contextmanager
+def oxigraph_server(folder: Path) -> Iterator[str]:
+    """A read-write Oxigraph server (its default graph is NOT the union); yields its /query URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [oxigraph_binary(), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/query", process=process)
+        yield f"http://127.0.0.1:{port}/query"
+    finally:
+        stop(process)
+
+
+VIRTUOSO = shutil.which("virtuoso-t")
+ISQL = shutil.which("isql-vt")
+
+#: The smallest configuration Virtuoso 7 starts with, every file in one folder, both ports on the
+#: loopback. ResultSetMaxRows is low on purpose: a test checks that a cut answer is an error.
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {folder}/virtuoso.db
+ErrorLogFile = {folder}/virtuoso.log
+LockFile = {folder}/virtuoso.lck
+TransactionFile = {folder}/virtuoso.trx
+xa_persistent_file = {folder}/virtuoso.pxa
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {folder}/virtuoso-temp.db
+TransactionFile = {folder}/virtuoso-temp.trx
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+ThreadsPerQuery = 2
+DirsAllowed = {folder}
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerThreads = 4
+MaxClientConnections = 4
+
+[SPARQL]
+ResultSetMaxRows = {max_rows}
+MaxQueryExecutionTime = 60
+"""
+
+
+@dataclass(frozen=True)
+class Virtuoso:
+    """A running Virtuoso: its SPARQL endpoint, its Graph Store endpoint (Digest only), and a
+    user allowed to write there."""
+
+    sparql: str
+    graph_store: str
+    user: str
+    password: str
+    folder: Path
+
+
+@contextmanager
+def virtuoso_server(folder: Path, max_rows: int = 5000) -> Iterator[Virtuoso]:
+    """Virtuoso 7 with a new database in ``folder``, and a user with the SPARQL_UPDATE role."""
+    assert VIRTUOSO and ISQL, "virtuoso-opensource-7-bin is not installed (.ci/run installs it)"
+    http_port, sql_port = free_port(), free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(folder=folder, sql_port=sql_port, http_port=http_port, max_rows=max_rows))
+    with (folder / "console.log").open("wb") as log:
+        process = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(ini)], cwd=folder,
+                                   stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    base = f"http://127.0.0.1:{http_port}"
+    try:
+        wait_until_up(base + "/sparql", seconds=120, process=process)
+        user, password = "publisher", secrets.token_hex(12)
+        grant = f"DB.DBA.USER_CREATE('{user}', '{password}'); GRANT SPARQL_UPDATE TO \"{user}\";"
+        subprocess.run([ISQL, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={grant}"],
+                       check=True, capture_output=True, timeout=60)  # fmt: skip
+        yield Virtuoso(base + "/sparql", base + "/sparql-graph-crud-auth", user, password, folder)
+    finally:
+        stop(process)
