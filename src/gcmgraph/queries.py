@@ -187,7 +187,8 @@ def _header_lines(text: str, origin: str) -> tuple[list[str], list[int]]:
     numbers: list[int] = []
     in_body = False
     size = 0
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.split("\n"), start=1):  # grlc splits at "\n" only
+        raw = raw.removesuffix("\r")
         stripped = raw.strip()
         if raw.startswith("#+"):
             if in_body:
@@ -394,6 +395,10 @@ def _parameters(text: str, header: Mapping[str, object], origin: str) -> tuple[P
 # -- files and the catalogue ---------------------------------------------------------------------
 
 
+def _too_large(origin: str) -> QueryFileError:
+    return QueryFileError(origin, f"is larger than {MAX_QUERY_FILE_BYTES} bytes; a query file is SPARQL text")
+
+
 def read_query_text(path: Path) -> str:
     """The text of a ``.rq`` file, at most MAX_QUERY_FILE_BYTES long; errors name the file."""
     origin = display_path(path)
@@ -407,7 +412,7 @@ def read_query_text(path: Path) -> str:
     except OSError as error:
         raise QueryFileError(origin, f"cannot be read ({error.strerror or error})") from None
     if len(data) > MAX_QUERY_FILE_BYTES:
-        raise QueryFileError(origin, f"is larger than {MAX_QUERY_FILE_BYTES} bytes; a query file is SPARQL text")
+        raise _too_large(origin)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -415,9 +420,11 @@ def read_query_text(path: Path) -> str:
 
 
 def _first_comment(text: str) -> str:
-    """The first comment line of a file without a header (Wikidata's examples start with one)."""
+    """The first comment line that is not a header line (Wikidata's examples start with a title)."""
     for raw in text.splitlines():
         stripped = raw.strip()
+        if stripped.startswith("#+"):
+            continue
         if stripped.startswith("#"):
             words = stripped.lstrip("#").strip()
             return words.removeprefix("title:").strip() if words else ""
@@ -429,8 +436,14 @@ def _first_comment(text: str) -> str:
 def load_query(path: Path, name: str | None = None, *, stored: bool = True) -> StoredQuery:
     """Read one query file; a stored one (``stored``) needs a header with a summary. Errors name
     the file (and line)."""
+    return parse_query(read_query_text(path), path, name, stored=stored)
+
+
+def parse_query(text: str, path: Path, name: str | None = None, *, stored: bool = True) -> StoredQuery:
+    """A query from its text (``path`` names it in errors); see :func:`load_query`."""
     origin = display_path(path)
-    text = read_query_text(path)
+    if len(text) > MAX_QUERY_FILE_BYTES:
+        raise _too_large(origin)
     header = read_header(text, origin, required="summary" if stored else None)
     if header.get("grlc") not in (None, "false"):
         raise QueryFileError(origin, "header 'grlc' can only be 'false' (grlc cannot serve this query)")
