@@ -79,7 +79,9 @@ def test_an_oversized_query_file_is_refused(tmp_path: Path) -> None:
 def test_python_tags_are_never_constructed(tmp_path: Path) -> None:
     marker = tmp_path / "ran"
     path = write(
-        tmp_path, f'#+ summary: s\n#+ description: !!python/object/apply:os.system ["touch {marker}"]\nSELECT * {{ }}\n'
+        tmp_path,
+        "q.rq",
+        f'#+ summary: s\n#+ description: !!python/object/apply:os.system ["touch {marker}"]\nSELECT * {{ }}\n',
     )
     result = run("show", str(path))
     assert not marker.exists()
