@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -20,7 +21,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT
 
 from gcmgraph.lexical import XSD
 from gcmgraph.queries import GRLC_FORMS, Parameter, StoredQuery, catalogue, find_query, to_term
@@ -192,3 +193,16 @@ def test_grlc_reads_each_stored_query_as_gcmgraph_does(grlc, name: str) -> None:
     assert theirs(gquery, query) == ours(query)
     notes = [p.grlc_note for p in query.parameters if p.grlc_note]
     assert not notes, f"queries/{name}.rq: {'; '.join(notes)}"
+
+
+def test_the_readme_example_is_read_by_grlc_as_by_gcmgraph(grlc, tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```sparql\n(#\+ summary: .+?)```", readme, flags=re.DOTALL)
+    assert example, "README: the 'Adding a query' example"
+    path = tmp_path / "events-in-city.rq"
+    path.write_text(example.group(1), encoding="utf-8")
+    gquery, swagger = grlc
+    query = find_query(str(path))
+    assert grlc_serves(swagger, query) is None
+    assert theirs(gquery, query) == ours(query)
+    assert query.key == ("event",)
