@@ -124,6 +124,13 @@ def test_a_value_that_is_not_unicode_text_is_a_one_line_error() -> None:
         bind(query, {"thing": ["state:che"], "count": ["1"], "day": ["2018-12-10"], "name": ["a\udcff"]})
 
 
+def test_a_long_unknown_parameter_name_is_shortened_in_the_message() -> None:
+    result = run("query", TEXT, *VALID, "-p", "name=n", "-p", "z" * 10_000 + "=1")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: query 'typed-params', parameter '{'z' * 57}...': unknown parameter; ")
+    assert len(result.stderr) < 400
+
+
 def test_too_many_values_for_one_parameter_is_an_error() -> None:
     query = find_query(TEXT)
     values = [str(n) for n in range(1_001)]

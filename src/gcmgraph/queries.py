@@ -541,7 +541,8 @@ def bind(query: StoredQuery, params: Mapping[str, Sequence[str]]) -> str:
     usage = "; ".join(p.usage() for p in query.parameters) or "none"
     for name in params:
         if name not in expected:
-            raise QueryParameterError(query.name, name, f"unknown parameter; expected: {usage}")
+            shown = name if len(name) <= 60 else name[:57] + "..."
+            raise QueryParameterError(query.name, shown, f"unknown parameter; expected: {usage}")
     blocks: list[str] = []
     for param in query.parameters:
         values = list(params.get(param.name, ())) or list(param.default)
