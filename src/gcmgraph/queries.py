@@ -151,6 +151,10 @@ class StoredQuery:
 # -- the header ----------------------------------------------------------------------------------
 
 
+class _Refused(yaml.MarkedYAMLError):
+    """YAML that is well-formed but refused in a header (an anchor, an alias, deep nesting)."""
+
+
 class _HeaderLoader(yaml.BaseLoader):
     """YAML that stays small and literal: no anchors or aliases, bounded nesting, no implicit types
     (every scalar is the text the author wrote, so ``yes`` stays ``yes`` and ``012`` stays ``012``)."""
@@ -160,13 +164,13 @@ class _HeaderLoader(yaml.BaseLoader):
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise yaml.MarkedYAMLError(
+            raise _Refused(
                 problem="YAML anchors and aliases ('&', '*') are not allowed in a query header",
                 problem_mark=event.start_mark,
             )
         self.depth += 1
         if self.depth > MAX_HEADER_DEPTH:
-            raise yaml.MarkedYAMLError(
+            raise _Refused(
                 problem=f"header nests deeper than {MAX_HEADER_DEPTH} levels", problem_mark=event.start_mark
             )
         try:
@@ -221,9 +225,8 @@ def read_header(
         mark = getattr(error, "problem_mark", None)
         line = numbers[min(mark.line, len(numbers) - 1)] if mark is not None else numbers[0]
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        if "anchors and aliases" in problem or "nests deeper" in problem:
-            raise QueryFileError(origin, problem, line=line) from None
-        raise QueryFileError(origin, f"header is not valid YAML ({problem})", line=line) from None
+        reason = problem if isinstance(error, _Refused) else f"header is not valid YAML ({problem})"
+        raise QueryFileError(origin, reason, line=line) from None
     if header is None or header == "":
         header = {}
     if not isinstance(header, dict):
