@@ -9,7 +9,15 @@ import rdflib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gcmgraph.sparql_text import InjectionError, inject_values, outside_features, query_form, sparql_term, values_block
+from gcmgraph.sparql_text import (
+    InjectionError,
+    inject_values,
+    outside_features,
+    projected_variables,
+    query_form,
+    sparql_term,
+    values_block,
+)
 
 BLOCK = 'VALUES ?_x { "v" }'
 
@@ -92,3 +100,26 @@ def test_backslash_u_is_never_read_as_an_escape() -> None:
     value = "a\\u0022} } DELETE WHERE { ?s ?p ?o } #"
     assert "\\U00000075" in sparql_term(ox.Literal(value))
     _round_trip(ox.Literal(value))
+
+
+def test_a_comment_ends_at_a_carriage_return_as_in_sparql() -> None:
+    text = "# a note\rSELECT ?_x WHERE { }"
+    assert query_form(text) == "SELECT"
+    bound = inject_values(text, [BLOCK])
+    assert bound == '# a note\rSELECT ?_x WHERE { VALUES ?_x { "v" }  }'
+    assert next(iter(ox.Store().query(bound)))["_x"] == ox.Literal("v")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("SELECT ?a (COUNT(?b) AS ?n) WHERE { ?a ?p ?b } GROUP BY ?a", ["a", "n"]),
+        ("SELECT DISTINCT ?a ?b { ?a ?p ?b }", ["a", "b"]),
+        ("SELECT * WHERE { ?a ?p ?b }", None),
+        ("ASK { ?a ?p ?b }", None),
+        ("PREFIX x: <x:> SELECT (STR(?a) AS ?s) FROM <x:g> WHERE { ?a ?p ?b }", ["s"]),
+    ],
+    ids=["aggregate", "no-where", "star", "ask", "expression-and-from"],
+)
+def test_projected_variables_are_what_a_select_returns(query: str, expected: list[str] | None) -> None:
+    assert projected_variables(query) == expected

@@ -113,6 +113,9 @@ def main() -> None:
 def list_command(tag: str | None, fmt: str) -> None:
     """List the stored queries with their summaries and parameters.
 
+    Every stored query starts with a '#+ summary: ...' header (grlc's conventions); gcmgraph query
+    FILE.rq runs any SPARQL file, header or not.
+
     Example: gcmgraph list --tag events
     """
     import json
@@ -200,7 +203,8 @@ def query_command(
 ) -> None:  # fmt: skip
     """Run a stored query by name, or any .rq file, on the bundled data or on your files.
 
-    A query file needs at least a '#+ summary: ...' header line.
+    A file needs no header: its parameters are the ?_name variables it uses (gcmgraph show FILE.rq
+    lists them).
 
     Example: gcmgraph query events-in-city -p city=place:vienna --format csv
     """

@@ -20,7 +20,7 @@ from .errors import RefusedQueryError
 _TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
-  | (?P<comment>\#[^\n]*)
+  | (?P<comment>\#[^\n\r]*)
   | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
               |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
@@ -113,6 +113,39 @@ def variables(text: str) -> list[str]:
         if token.kind == "var":
             seen.setdefault(token.text[1:], None)
     return list(seen)
+
+
+def declared_prefixes(text: str) -> dict[str, str]:
+    """The ``PREFIX name: <iri>`` declarations of the query, as name -> namespace."""
+    tokens = tokenize(text)
+    table: dict[str, str] = {}
+    for index, token in enumerate(tokens[:-2]):
+        if token.keyword == "PREFIX" and tokens[index + 2].kind == "iri":
+            table[tokens[index + 1].text.rstrip(":")] = tokens[index + 2].text[1:-1]
+    return table
+
+
+def projected_variables(text: str) -> list[str] | None:
+    """The variables a SELECT query returns (without ``?``), or None for ``SELECT *`` and other forms."""
+    tokens = tokenize(text)
+    start = next((i for i, t in enumerate(tokens) if t.keyword in QUERY_FORMS), None)
+    if start is None or tokens[start].keyword != "SELECT":
+        return None
+    found: list[str] = []
+    depth = 0
+    for index in range(start + 1, len(tokens)):
+        token = tokens[index]
+        if token.kind == "open" or token.keyword in ("WHERE", "FROM"):
+            break
+        if token.text == "*" and depth == 0:
+            return None
+        if token.text == "(":
+            depth += 1
+        elif token.text == ")":
+            depth -= 1
+        elif token.kind == "var" and (depth == 0 or tokens[index - 1].keyword == "AS"):
+            found.append(token.text[1:])
+    return found
 
 
 def sparql_term(term: ox.NamedNode | ox.Literal) -> str:
