@@ -24,7 +24,7 @@ _PATTERNS = {
     "dateTime": _DAY + r"T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?" + _TZ,
     "anyURI": r"[^\s<>\"{}|\\^`]*",
 }
-_COMPILED = {XSD + name: re.compile(pattern) for name, pattern in _PATTERNS.items()}
+_COMPILED = {XSD + name: re.compile(pattern, re.ASCII) for name, pattern in _PATTERNS.items()}
 
 
 def checked_datatypes() -> frozenset[str]:
