@@ -273,7 +273,9 @@ def test_updates_loads_and_outside_graphs_get_400_and_reach_nothing(served: Serv
 
 def test_from_a_loaded_graph_reads_only_that_graph(served: Served) -> None:
     gcm = "PREFIX gcm: <https://w3id.org/gcmgraph/ontology#> "
-    votes = _get(served, gcm + f"SELECT (COUNT(DISTINCT ?v) AS ?n) FROM <{VOTES}> WHERE {{ ?v a gcm:Vote }}", "text/csv")
+    votes = _get(
+        served, gcm + f"SELECT (COUNT(DISTINCT ?v) AS ?n) FROM <{VOTES}> WHERE {{ ?v a gcm:Vote }}", "text/csv"
+    )
     assert votes.text.splitlines() == ["n", "27"]  # the 27 votes the sources name, all in data/votes.ttl
 
     def recorded(answer) -> bool:  # the three recorded votes are events, in data/events.ttl
@@ -389,6 +391,21 @@ def test_malformed_and_oversized_requests_get_one_line_errors(served: Served) ->
     assert syntax.startswith("query:1:") and ": SPARQL syntax error: " in syntax
     big = call(served.query_url, data=b"x" * 1_000_001, headers={"Content-Type": "application/sparql-query"})
     assert big.status == 413  # refused by waitress before our code reads it
+
+
+def test_a_huge_query_text_is_checked_within_the_time_limit_while_others_are_answered(served: Served) -> None:
+    huge: dict[str, object] = {}
+    text = ("<" * 900_000).encode()  # a megabyte of text that is slow to tokenize
+    post = {"Content-Type": "application/sparql-query"}
+    thread = threading.Thread(target=lambda: huge.setdefault("answer", call(served.query_url, data=text, headers=post)))
+    thread.start()
+    time.sleep(0.5)
+    quick = call(f"{served.base}/api/was-adopted-in-marrakech")
+    assert (quick.status, json.loads(quick.body)["boolean"]) == (200, True)
+    thread.join(timeout=60)
+    answer = huge["answer"]
+    assert answer.status in (400, 503), answer.text  # a syntax error, or stopped at the time limit
+    _one_line(answer)
 
 
 def test_head_has_no_body_and_the_root_says_where_things_are(served: Served) -> None:

@@ -23,16 +23,8 @@ from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
 from . import __version__
-from .errors import (
-    GcmgraphError,
-    QueryFileError,
-    QueryParameterError,
-    QueryTimeoutError,
-    RequestError,
-    ResultLimitError,
-)
+from .errors import GcmgraphError, QueryFileError, RequestError
 from .formats import GRAPH, RESULTS, Format, find, formats, names
-from .guard import confine
 from .lexical import XSD
 from .queries import StoredQuery, bind
 
@@ -53,14 +45,13 @@ _KIND_WORDS = {RESULTS: "a table (SELECT/ASK) result", GRAPH: "a graph (CONSTRUC
 
 @dataclass(frozen=True)
 class Job:
-    """One query for an engine: confined text, dataset, and the format for each kind of answer
-    (``None``: the client accepts no format of that kind)."""
+    """One query for an engine: its text (unchecked: the engine confines it with
+    :func:`gcmgraph.guard.confine`, within its own time limit), the dataset the protocol named,
+    and the format for each kind of answer (``None``: the client accepts none of that kind)."""
 
     text: str
     origin: str
-    form: str = "SELECT"
     accept: str = ""
-    union: bool = True
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     results_format: str | None = "json"
@@ -213,7 +204,6 @@ def sparql_job(environ: dict[str, Any], known_graphs: Collection[str], accept: s
         if graph not in known_graphs:
             raise RequestError(400, f"graph <{graph[:200]}> is not loaded; loaded graphs: "
                                + " ".join(f"<{g}>" for g in sorted(known_graphs)))  # fmt: skip
-    confined = confine(text, known_graphs)
     chosen = _one(params, _RESERVED, "format=")
     by_name = {kind: find(kind, chosen) if chosen else None for kind in (RESULTS, GRAPH)}
     if chosen and not any(by_name.values()):
@@ -222,17 +212,13 @@ def sparql_job(environ: dict[str, Any], known_graphs: Collection[str], accept: s
     chosen_results = by_name[RESULTS] or negotiate(RESULTS, accept)
     chosen_graph = by_name[GRAPH] or negotiate(GRAPH, accept)
     return Job(
-        text=confined.text, origin="query", form=confined.form, accept=accept or "",
-        union=not (confined.names_dataset or default_graphs or named_graphs),
-        default_graphs=default_graphs, named_graphs=named_graphs,
+        text=text, origin="query", accept=accept or "", default_graphs=default_graphs, named_graphs=named_graphs,
         results_format=chosen_results.name if chosen_results else None,
         graph_format=chosen_graph.name if chosen_graph else None,
     )  # fmt: skip
 
 
-def api_job(
-    query: StoredQuery, environ: dict[str, Any], known_graphs: Collection[str], accept: str | None
-) -> Job | Reply:
+def api_job(query: StoredQuery, environ: dict[str, Any], accept: str | None) -> Job | Reply:
     """``GET /api/NAME?param=value``: the stored query with its parameters bound as terms."""
     params: dict[str, list[str]] = {}
     for key, value in _pairs(_query_string(environ)):
@@ -250,10 +236,8 @@ def api_job(
         chosen = negotiate(kind, accept)
         if chosen is None:
             return not_acceptable(kind, accept or "")
-    confined = confine(bind(query, params), known_graphs, origin=f"query '{query.name}'")
     return Job(
-        text=confined.text, origin=f"query '{query.name}'", form=confined.form, accept=accept or "",
-        union=not confined.names_dataset,
+        text=bind(query, params), origin=f"query '{query.name}'", accept=accept or "",
         results_format=chosen.name if kind == RESULTS else None,
         graph_format=chosen.name if kind == GRAPH else None,
     )  # fmt: skip
@@ -368,17 +352,9 @@ def openapi_document(queries: Iterable[StoredQuery]) -> dict[str, Any]:
 
 # -- the application ---------------------------------------------------------------------------
 
-_STATUS: tuple[tuple[type[GcmgraphError], int], ...] = (
-    (QueryTimeoutError, 503),
-    (ResultLimitError, 507),
-    (QueryParameterError, 400),
-)
-
 
 def _status_of(error: GcmgraphError) -> int:
-    if isinstance(error, RequestError):
-        return error.status
-    return next((status for kind, status in _STATUS if isinstance(error, kind)), 400)
+    return error.status if isinstance(error, RequestError) else 400
 
 
 def _respond(reply: Reply, start_response: Callable[..., Any], extra: Sequence[tuple[str, str]] = ()) -> list[bytes]:
@@ -424,7 +400,7 @@ def make_app(
         elif path == "/":
             return Reply(200, "text/plain; charset=utf-8", index), ()
         elif path.startswith("/api/") and _NAME.fullmatch(path[5:]) and path[5:] in catalogue:
-            job = api_job(catalogue[path[5:]], environ, graphs, accept)
+            job = api_job(catalogue[path[5:]], environ, accept)
         else:
             raise RequestError(404, f"no stored query '{path[5:][:100]}'; the catalogue is at {OPENAPI_PATH}")
         return (job if isinstance(job, Reply) else engine.answer(job)), ()

@@ -35,8 +35,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from .api import MAX_BODY_BYTES, Job, Reply, make_app, media_type, not_acceptable
-from .errors import ServeError
+from .errors import RefusedQueryError, ServeError
 from .formats import GRAPH, RESULTS, find
+from .guard import confine
 from .limits import DEFAULT_TIMEOUT_S
 from .queries import StoredQuery
 from .render import render_result
@@ -101,15 +102,21 @@ def _syntax_error(job: Job, error: SyntaxError) -> Reply:
     return Reply.error(400, f"{place}: SPARQL syntax error: {message[where.end() :] if where else message}")
 
 
-def _evaluate(store: ox.Store, job: Job, max_bytes: int) -> Reply:
-    """Run one job on the read-only store and write its answer in the format asked for."""
+def _evaluate(store: ox.Store, known_graphs: Sequence[str], job: Job, max_bytes: int) -> Reply:
+    """Confine one job's query, run it on the read-only store and write its answer in the format
+    asked for. The check runs here, not in the server process, so its work is bounded too."""
+    try:
+        confined = confine(job.text, known_graphs, job.origin)
+    except RefusedQueryError as error:
+        return Reply.error(400, str(error))
     too_large = Reply.error(507, f"{job.origin}: the answer is larger than {max_bytes} bytes (the server's limit)")
     dataset: dict[str, Any] = {}
     if job.default_graphs or job.named_graphs:
         dataset = {"default_graph": [ox.NamedNode(g) for g in job.default_graphs],
                    "named_graphs": [ox.NamedNode(g) for g in job.named_graphs]}  # fmt: skip
     try:
-        answer = store.query(job.text, use_default_graph_as_union=job.union, **dataset)
+        union = not (confined.names_dataset or dataset)
+        answer = store.query(confined.text, use_default_graph_as_union=union, **dataset)
         if isinstance(answer, ox.QueryTriples):
             if job.graph_format is None:
                 return not_acceptable(GRAPH, job.accept)
@@ -119,7 +126,7 @@ def _evaluate(store: ox.Store, job: Job, max_bytes: int) -> Reply:
                 if size > max_bytes:
                     return too_large
                 triples.append(triple)
-            form = "DESCRIBE" if job.form == "DESCRIBE" else "CONSTRUCT"
+            form = "DESCRIBE" if confined.form == "DESCRIBE" else "CONSTRUCT"
             result, chosen = QueryResult(form=form, triples=tuple(triples)), find(GRAPH, job.graph_format)
         else:
             if job.results_format is None:
@@ -151,6 +158,7 @@ def _worker_main(connection: Any, store_path: str, limits: ServeLimits) -> None:
     except OSError as error:
         connection.send(f"cannot open the store: {error}")
         return
+    known_graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
     connection.send("ready")
     while True:
         try:
@@ -161,7 +169,7 @@ def _worker_main(connection: Any, store_path: str, limits: ServeLimits) -> None:
         cpu_cap = int(used.ru_utime + used.ru_stime + limits.timeout_s) + 5
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_cap, resource.RLIM_INFINITY))
         try:
-            reply = _evaluate(store, job, limits.max_bytes)
+            reply = _evaluate(store, known_graphs, job, limits.max_bytes)
         except MemoryError:
             reply = Reply.error(507, f"{job.origin}: the query needs more memory than the server's --max-memory")
         connection.send(reply)
@@ -240,6 +248,10 @@ class WorkerPool:
             return Reply.error(503, f"{job.origin}: all {self.limits.workers} workers stayed busy for {timeout:g} s")
         try:
             worker.connection.send(job)
+        except OSError:
+            self._replace(worker)
+            return Reply.error(503, f"{job.origin}: a query worker had stopped; please try again")
+        try:
             if worker.connection.poll(timeout):
                 reply = worker.connection.recv()
                 self._idle.put(worker)
