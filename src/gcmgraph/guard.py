@@ -79,7 +79,8 @@ def confine(text: str, known_graphs: Collection[str], origin: str = "query") -> 
             f"{origin}: SPARQL Update (INSERT, DELETE, LOAD ...) is refused: this server only reads"
         )
     names_dataset = False
-    for feature in outside_features(rewritten):
+    features = outside_features(rewritten) if re.search("from", rewritten, re.IGNORECASE) else []
+    for feature in features:
         if not feature.keyword.startswith("FROM"):
             continue
         names_dataset = True

@@ -129,12 +129,16 @@ def _evaluate(store: ox.Store, known_graphs: Sequence[str], job: Job, max_bytes:
             form = "DESCRIBE" if confined.form == "DESCRIBE" else "CONSTRUCT"
             result, chosen = QueryResult(form=form, triples=tuple(triples)), find(GRAPH, job.graph_format)
         else:
-            if job.results_format is None:
+            chosen = find(RESULTS, job.results_format) if job.results_format else None
+            if chosen is None:
                 return not_acceptable(RESULTS, job.accept)
             sink = _Bounded(max_bytes)
+            if chosen.results is not None:  # JSON, XML, TSV: pyoxigraph writes them as it evaluates,
+                answer.serialize(sink, format=chosen.results)  # the same bytes render_result would give
+                return Reply(200, media_type(chosen), sink.value())
             answer.serialize(sink, format=ox.QueryResultsFormat.JSON)
             kind = "ASK" if isinstance(answer, ox.QueryBoolean) else "SELECT"
-            result, chosen = from_solutions_json(kind, sink.value()), find(RESULTS, job.results_format)
+            result = from_solutions_json(kind, sink.value())
     except SyntaxError as error:
         return _syntax_error(job, error)
     except _TooLarge:
