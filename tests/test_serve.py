@@ -420,10 +420,8 @@ def test_serve_refuses_a_bad_bind_and_an_endpoint_in_one_line() -> None:
 
     from gcmgraph.cli import main
 
-    for args, message in [
-        (["--bind", "7878"], "Error: --bind '7878': write HOST:PORT, e.g. 127.0.0.1:7878\n"),
-        (["--endpoint", "http://127.0.0.1:1/query"],
-         "Error: serve serves local files; --endpoint, --graph and --no-graphs do not apply\n"),
-    ]:  # fmt: skip
-        result = CliRunner().invoke(main, ["serve", *args])
-        assert (result.exit_code, result.stderr) == (2, message)
+    bad_bind = CliRunner().invoke(main, ["serve", "--bind", "7878"])
+    assert (bad_bind.exit_code, bad_bind.stderr) == (2, "Error: --bind '7878': write HOST:PORT, e.g. 127.0.0.1:7878\n")
+    endpoint = CliRunner().invoke(main, ["serve", "--endpoint", "http://127.0.0.1:1/query"])  # serve reads local files
+    assert endpoint.exit_code == 2
+    assert endpoint.stderr.startswith("Error: No such option") and endpoint.stderr.count("\n") == 1

@@ -356,10 +356,10 @@ def publish_command(endpoint: str, replace: bool, dry_run: bool, timeout: float,
     show_default=True,
     help="Queries evaluated at once (one process each).",
 )
-@source_options
+@data_option
+@inferred_option
 def serve_command(
-    bind: str, timeout: int, max_bytes: int, max_memory: int, workers: int, inferred: bool, data: tuple[Path, ...],
-    endpoint: str | None, graphs: tuple[str, ...], no_graphs: bool,
+    bind: str, timeout: int, max_bytes: int, max_memory: int, workers: int, inferred: bool, data: tuple[Path, ...]
 ) -> None:  # fmt: skip
     """Serve the graph as a read-only SPARQL endpoint and the stored queries as a web API, until Ctrl-C.
 
@@ -371,9 +371,6 @@ def serve_command(
     from .queries import catalogue
     from .serve import ServeLimits, start
     from .store import open_graph
-
-    if endpoint or graphs or no_graphs:
-        raise UsageError("serve serves local files; --endpoint, --graph and --no-graphs do not apply")
 
     def stop(*_: object) -> None:
         raise KeyboardInterrupt

@@ -343,5 +343,6 @@ def start(
         raise
     shown = host if host not in ("0.0.0.0", "::") else "127.0.0.1"
     shown = f"[{shown}]" if ":" in shown else shown
-    base = f"http://{shown}:{server.effective_port}"
+    port = getattr(server, "effective_port", None) or server.effective_listen[0][1]  # several sockets for a name
+    base = f"http://{shown}:{port}"
     return RunningServer(f"{base}/query", f"{base}/api/openapi.json", server, pool, folder)
