@@ -170,9 +170,9 @@ def _one(params: Sequence[tuple[str, str]], name: str, what: str) -> str | None:
     return values[0] if values else None
 
 
-def sparql_job(environ: dict[str, Any], known_graphs: Collection[str], accept: str | None) -> Job | Reply:
+def sparql_job(environ: dict[str, Any], known_graphs: Collection[str], accept: str | None) -> Job:
     """A SPARQL 1.1 Protocol request (GET; POST as a form or as ``application/sparql-query``)
-    turned into a job, or a reply saying why not."""
+    turned into a job; a :class:`RequestError` says why not."""
     params = _pairs(_query_string(environ))
     if environ["REQUEST_METHOD"] == "POST":
         kind = str(environ.get("CONTENT_TYPE", "")).split(";")[0].strip().lower()
