@@ -1,11 +1,12 @@
 """The graph over HTTP: a read-only SPARQL 1.1 Protocol endpoint and the stored-query catalogue
 as a web API with its OpenAPI 3 document.
 
-Every request is untrusted. This module reads it (within the size limits below), refuses what must
-not run with a one-line reason, and hands an engine (:mod:`gcmgraph.serve`) a :class:`Job`:
-query text already confined by :func:`gcmgraph.guard.confine`, the dataset, and the result format
-chosen by content negotiation over the one table of formats (:mod:`gcmgraph.formats`). It is a
-plain WSGI application, so any WSGI server can run it; ``gcmgraph serve`` uses waitress.
+Every request is untrusted. This module reads it (within the size limits below), refuses what it
+can with a one-line reason, and hands an engine (:mod:`gcmgraph.serve`) a
+:class:`~gcmgraph.worker.Job`: the query text (which the engine's worker confines with
+:func:`gcmgraph.guard.confine` before evaluating it), the dataset, and the result format chosen by
+content negotiation over the one table of formats (:mod:`gcmgraph.formats`). It is a plain WSGI
+application, so any WSGI server can run it; ``gcmgraph serve`` uses waitress.
 
 Routes: ``/query`` (and ``/sparql``) take the GET and POST forms of the protocol; ``/api/NAME``
 runs a stored query with its parameters bound as RDF terms by :func:`gcmgraph.queries.bind`;
@@ -17,7 +18,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
@@ -27,6 +27,7 @@ from .errors import GcmgraphError, QueryFileError, RequestError
 from .formats import GRAPH, RESULTS, Format, find, formats, names
 from .lexical import XSD
 from .queries import StoredQuery, bind
+from .worker import KIND_WORDS, Job, Reply, not_acceptable
 
 #: Largest request body (a query sent by POST), in bytes.
 MAX_BODY_BYTES = 1_000_000
@@ -40,51 +41,12 @@ SPARQL_PATHS = ("/query", "/sparql")
 OPENAPI_PATH = "/api/openapi.json"
 _RESERVED = "format"
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
-_KIND_WORDS = {RESULTS: "a table (SELECT/ASK) result", GRAPH: "a graph (CONSTRUCT/DESCRIBE) result"}
-
-
-@dataclass(frozen=True)
-class Job:
-    """One query for an engine: its text (unchecked: the engine confines it with
-    :func:`gcmgraph.guard.confine`, within its own time limit), the dataset the protocol named,
-    and the format for each kind of answer (``None``: the client accepts none of that kind)."""
-
-    text: str
-    origin: str
-    accept: str = ""
-    default_graphs: tuple[str, ...] = ()
-    named_graphs: tuple[str, ...] = ()
-    results_format: str | None = "json"
-    graph_format: str | None = "json-ld"
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What goes back to the client: a status, a media type and the body."""
-
-    status: int
-    media_type: str
-    body: bytes
-
-    @classmethod
-    def error(cls, status: int, message: str) -> Reply:
-        return cls(status, "text/plain; charset=utf-8", (" ".join(message.split()) + "\n").encode())
 
 
 class Engine(Protocol):
     """Anything that answers a :class:`Job` within its own time, size and memory limits."""
 
     def answer(self, job: Job) -> Reply: ...
-
-
-def media_type(fmt: Format) -> str:
-    """The Content-Type for a format: its preferred media type, with the charset for text."""
-    return f"{fmt.media_type}; charset=utf-8" if fmt.media_type.startswith("text/") else fmt.media_type
-
-
-def not_acceptable(kind: str, accept: str) -> Reply:
-    offered = ", ".join(f.media_types[0] for f in formats(kind))
-    return Reply.error(406, f"no format for {_KIND_WORDS[kind]} matches 'Accept: {accept[:200]}'; offered: {offered}")
 
 
 # -- content negotiation -----------------------------------------------------------------------
@@ -230,7 +192,7 @@ def api_job(query: StoredQuery, environ: dict[str, Any], accept: str | None) -> 
             raise RequestError(400, "give format= once")
         chosen = find(kind, wanted[0])
         if chosen is None:
-            raise RequestError(400, f"format={wanted[0][:50]} does not fit {_KIND_WORDS[kind]}; "
+            raise RequestError(400, f"format={wanted[0][:50]} does not fit {KIND_WORDS[kind]}; "
                                f"use one of {', '.join(names(kind))}")  # fmt: skip
     else:
         chosen = negotiate(kind, accept)

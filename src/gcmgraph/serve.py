@@ -11,9 +11,9 @@ Why worker processes rather than Oxigraph's own server behind a proxy: Oxigraph'
 A worker can be killed: a query that runs past ``timeout_s`` is stopped at once by killing its
 worker, which is then replaced, so no runaway work is left behind; each worker's address space is
 capped at ``memory_mb``; the answer is written into a buffer that stops the query as soon as it
-passes ``max_bytes``. Other queries go on in the other workers. The query text is confined by
-:func:`gcmgraph.guard.confine` before a worker sees it, and a worker is only ever asked to
-evaluate a query, never an update.
+passes ``max_bytes``. Other queries go on in the other workers. Each worker confines the query
+text with :func:`gcmgraph.guard.confine` before evaluating it (see :mod:`gcmgraph.worker`) and is
+only ever asked to evaluate a query, never an update.
 """
 
 from __future__ import annotations
@@ -21,8 +21,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import queue
-import re
-import resource
 import shutil
 import sys
 import tempfile
@@ -34,14 +32,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .api import MAX_BODY_BYTES, Job, Reply, make_app, media_type, not_acceptable
-from .errors import RefusedQueryError, ServeError
-from .formats import GRAPH, RESULTS, find
-from .guard import confine
-from .limits import DEFAULT_TIMEOUT_S
+from .api import MAX_BODY_BYTES, make_app
+from .errors import ServeError
 from .queries import StoredQuery
-from .render import render_result
-from .results import QueryResult, from_solutions_json
+from .worker import Job, Reply, ServeLimits, worker_main
 
 _log = logging.getLogger(__name__)
 _STARTUP_S = 60.0
@@ -55,128 +49,6 @@ def oxigraph_binary() -> str:
     if not found:
         raise ServeError("the 'oxigraph' server is not installed (pip install oxigraph)")
     return found
-
-
-@dataclass(frozen=True)
-class ServeLimits:
-    """What one query may use: seconds, bytes of answer, megabytes of memory; and how many
-    queries run at once (one worker process each)."""
-
-    timeout_s: float = DEFAULT_TIMEOUT_S
-    max_bytes: int = 16_000_000
-    memory_mb: int = 2048
-    workers: int = 2
-
-
-# -- the worker process ------------------------------------------------------------------------
-
-
-class _TooLarge(Exception):
-    pass
-
-
-class _Bounded:
-    """A file-like sink that stops the writer (and so the query) once it holds ``limit`` bytes."""
-
-    def __init__(self, limit: int):
-        self.limit, self.parts, self.size = limit, [], 0
-
-    def write(self, data: bytes) -> int:
-        self.size += len(data)
-        if self.size > self.limit:
-            raise _TooLarge
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def value(self) -> bytes:
-        return b"".join(self.parts)
-
-
-def _syntax_error(job: Job, error: SyntaxError) -> Reply:
-    message = str(error.msg or error)
-    where = re.match(r"error at (\d+):(\d+): ", message)
-    place = f"{job.origin}:{where.group(1)}:{where.group(2)}" if where else job.origin
-    return Reply.error(400, f"{place}: SPARQL syntax error: {message[where.end() :] if where else message}")
-
-
-def _evaluate(store: ox.Store, known_graphs: Sequence[str], job: Job, max_bytes: int) -> Reply:
-    """Confine one job's query, run it on the read-only store and write its answer in the format
-    asked for. The check runs here, not in the server process, so its work is bounded too."""
-    try:
-        confined = confine(job.text, known_graphs, job.origin)
-    except RefusedQueryError as error:
-        return Reply.error(400, str(error))
-    too_large = Reply.error(507, f"{job.origin}: the answer is larger than {max_bytes} bytes (the server's limit)")
-    dataset: dict[str, Any] = {}
-    if job.default_graphs or job.named_graphs:
-        dataset = {"default_graph": [ox.NamedNode(g) for g in job.default_graphs],
-                   "named_graphs": [ox.NamedNode(g) for g in job.named_graphs]}  # fmt: skip
-    try:
-        union = not (confined.names_dataset or dataset)
-        answer = store.query(confined.text, use_default_graph_as_union=union, **dataset)
-        if isinstance(answer, ox.QueryTriples):
-            if job.graph_format is None:
-                return not_acceptable(GRAPH, job.accept)
-            triples, size = [], 0
-            for triple in answer:
-                size += len(str(triple)) + 3
-                if size > max_bytes:
-                    return too_large
-                triples.append(triple)
-            form = "DESCRIBE" if confined.form == "DESCRIBE" else "CONSTRUCT"
-            result, chosen = QueryResult(form=form, triples=tuple(triples)), find(GRAPH, job.graph_format)
-        else:
-            chosen = find(RESULTS, job.results_format) if job.results_format else None
-            if chosen is None:
-                return not_acceptable(RESULTS, job.accept)
-            sink = _Bounded(max_bytes)
-            if chosen.results is not None:  # JSON, XML, TSV: pyoxigraph writes them as it evaluates,
-                answer.serialize(sink, format=chosen.results)  # the same bytes render_result would give
-                return Reply(200, media_type(chosen), sink.value())
-            answer.serialize(sink, format=ox.QueryResultsFormat.JSON)
-            kind = "ASK" if isinstance(answer, ox.QueryBoolean) else "SELECT"
-            result = from_solutions_json(kind, sink.value())
-    except SyntaxError as error:
-        return _syntax_error(job, error)
-    except _TooLarge:
-        return too_large
-    except (OSError, RuntimeError, ValueError) as error:
-        return Reply.error(400, f"{job.origin}: the query failed: {error}")
-    assert chosen is not None
-    body = render_result(result, chosen.name)
-    return too_large if len(body) > max_bytes else Reply(200, media_type(chosen), body)
-
-
-def _worker_main(connection: Any, store_path: str, limits: ServeLimits) -> None:
-    """A worker process: cap its memory, open the store read-only, answer jobs until told to stop.
-
-    Before each job the worker also caps its own CPU time a little past the time limit, so a query
-    still stops if the server process is gone and cannot kill it."""
-    memory = limits.memory_mb * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    try:
-        store = ox.Store.read_only(store_path)
-    except OSError as error:
-        connection.send(f"cannot open the store: {error}")
-        return
-    known_graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
-    connection.send("ready")
-    while True:
-        try:
-            job = connection.recv()
-        except (EOFError, OSError):
-            return
-        used = resource.getrusage(resource.RUSAGE_SELF)
-        cpu_cap = int(used.ru_utime + used.ru_stime + limits.timeout_s) + 5
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_cap, resource.RLIM_INFINITY))
-        try:
-            reply = _evaluate(store, known_graphs, job, limits.max_bytes)
-        except MemoryError:
-            reply = Reply.error(507, f"{job.origin}: the query needs more memory than the server's --max-memory")
-        connection.send(reply)
 
 
 # -- the pool ----------------------------------------------------------------------------------
@@ -200,15 +72,16 @@ class WorkerPool:
     _closed: bool = field(default=False, init=False)
 
     def start(self) -> WorkerPool:
-        for _ in range(self.limits.workers):
-            self._idle.put(self._spawn())
+        """Start every worker at once, then wait until each has opened the store."""
+        for worker in [self._launch() for _ in range(self.limits.workers)]:
+            self._idle.put(self._ready(worker))
         return self
 
-    def _spawn(self) -> _Worker:
+    def _launch(self) -> _Worker:
         context = multiprocessing.get_context("spawn")  # never fork a process that runs threads
         ours, theirs = context.Pipe()
         process = context.Process(
-            target=_worker_main, name="gcmgraph-query", daemon=True,
+            target=worker_main, name="gcmgraph-query", daemon=True,
             args=(theirs, str(self.store_path), self.limits),
         )  # fmt: skip
         process.start()
@@ -216,7 +89,10 @@ class WorkerPool:
         worker = _Worker(process, ours)
         with self._lock:
             self._every.append(worker)
-        message = ours.recv() if ours.poll(_STARTUP_S) else "no answer"
+        return worker
+
+    def _ready(self, worker: _Worker) -> _Worker:
+        message = worker.connection.recv() if worker.connection.poll(_STARTUP_S) else "no answer"
         if message != "ready":
             self._kill(worker)
             raise ServeError(f"a query worker did not start: {message}")
@@ -238,7 +114,7 @@ class WorkerPool:
             if self._closed:
                 return
             try:
-                self._idle.put(self._spawn())
+                self._idle.put(self._ready(self._launch()))
             except ServeError as error:
                 _log.error("%s", error)
 
@@ -311,12 +187,13 @@ def start(
     queries: Iterable[StoredQuery],
     *,
     bind: str = "127.0.0.1:7878",
-    limits: ServeLimits = ServeLimits(),
+    limits: ServeLimits | None = None,
 ) -> RunningServer:
     """Write the quads to a new store folder, start the workers and listen on ``bind``
     (``PORT`` 0: any free port). Call :meth:`RunningServer.run`, then :meth:`RunningServer.stop`."""
     import waitress
 
+    limits = limits or ServeLimits()
     host, port = _host_port(bind)
     known_graphs = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
     folder = Path(tempfile.mkdtemp(prefix="gcmgraph-serve-"))
