@@ -337,14 +337,14 @@ def test_a_slow_query_is_stopped_while_a_quick_one_is_answered(served: Served) -
     thread.join(timeout=60)
     answer = slow["answer"]
     assert (answer.status, _one_line(answer)) == (503, "query: stopped after 5 s (the server's --timeout)")
-    if Path("/proc").is_dir():  # the stopped query left no work behind: the workers are idle
-        time.sleep(1)
-        before = _children_cpu_seconds(served.process.pid)
-        time.sleep(1)
-        assert _children_cpu_seconds(served.process.pid) - before < 0.3
-    for _ in range(3):  # and the server goes on answering, with a fresh worker in place of the stopped one
+    for _ in range(3):  # the server goes on answering, with a fresh worker in place of the stopped one
         again = call(f"{served.base}/api/was-adopted-in-marrakech")
         assert json.loads(again.body)["boolean"] is True
+    if Path("/proc").is_dir():  # and the stopped query left no work behind: no worker is busy
+        time.sleep(2)
+        before = _children_cpu_seconds(served.process.pid)
+        time.sleep(2)
+        assert _children_cpu_seconds(served.process.pid) - before < 1.0  # a runaway query would use 2 s
 
 
 def test_an_answer_larger_than_the_limit_is_cut_off_with_507(served: Served) -> None:
