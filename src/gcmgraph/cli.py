@@ -109,7 +109,14 @@ def main() -> None:
 
 @main.command("list")
 @click.option("--tag", default=None, help="Only queries with this tag.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="table or json.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "openapi"]),
+    default="table",
+    help="table, json, or openapi (the OpenAPI 3 document 'gcmgraph serve' publishes at /api/openapi.json).",
+)
 def list_command(tag: str | None, fmt: str) -> None:
     """List the stored queries with their summaries and parameters.
 
@@ -123,6 +130,11 @@ def list_command(tag: str | None, fmt: str) -> None:
     from .queries import catalogue
 
     queries = [q for q in catalogue() if tag is None or tag in q.tags]
+    if fmt == "openapi":
+        from .api import openapi_document
+
+        _emit((json.dumps(openapi_document(queries), ensure_ascii=False, indent=2) + "\n").encode(), None)
+        return
     if fmt == "json":
         payload = [
             {"name": q.name, "summary": q.summary, "form": q.form, "tags": list(q.tags),
@@ -332,43 +344,73 @@ def publish_command(
     "--bind",
     default="127.0.0.1:7878",
     show_default=True,
-    help="HOST:PORT to listen on (loopback unless told otherwise).",
+    help="HOST:PORT to listen on (loopback unless told otherwise; port 0 picks a free one).",
 )
 @click.option(
-    "--timeout-s", type=click.IntRange(min=1), default=30, show_default=True, help="Query time limit in seconds."
+    "--timeout",
+    type=click.IntRange(min=1, max=3600),
+    default=30,
+    show_default=True,
+    help="Seconds a query may run; then it is stopped and the client gets HTTP 503.",
 )
-@source_options
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1000),
+    default=16_000_000,
+    show_default=True,
+    help="Largest answer in bytes; a larger one is cut off and the client gets HTTP 507.",
+)
+@click.option(
+    "--max-memory",
+    type=click.IntRange(min=256),
+    default=2048,
+    show_default=True,
+    help="Megabytes of memory each query worker may use.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=64),
+    default=2,
+    show_default=True,
+    help="Queries evaluated at once (one process each).",
+)
+@data_option
+@inferred_option
 def serve_command(
-    bind: str, timeout_s: int, inferred: bool, data: tuple[Path, ...], endpoint: str | None, graphs: tuple[str, ...],
-    no_graphs: bool,
+    bind: str, timeout: int, max_bytes: int, max_memory: int, workers: int, inferred: bool, data: tuple[Path, ...]
 ) -> None:  # fmt: skip
-    """Serve the graph as a read-only SPARQL endpoint (Oxigraph's server) until Ctrl-C.
+    """Serve the graph as a read-only SPARQL endpoint and the stored queries as a web API, until Ctrl-C.
 
-    Example: gcmgraph serve --bind 127.0.0.1:7878
+    SERVICE, updates and FROM graphs that are not loaded are refused with HTTP 400: the server
+    never sends a request anywhere. Example: gcmgraph serve --bind 127.0.0.1:7878
     """
     import signal
 
-    from .serve import start
+    from .queries import catalogue
+    from .serve import ServeLimits, start
     from .store import open_graph
-
-    if endpoint:
-        raise UsageError("serve serves local files; --endpoint does not apply")
 
     def stop(*_: object) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)  # before starting, so a stop request never orphans the server
     quads = open_graph(list(data) or None, inferred=inferred).quads()
+    limits = ServeLimits(timeout_s=timeout, max_bytes=max_bytes, memory_mb=max_memory, workers=workers)
     server = None
+    previous = signal.signal(signal.SIGTERM, stop)  # before starting, so a stop request never orphans a worker
     try:
-        server = start(quads, bind=bind, timeout_s=timeout_s)
+        server = start(quads, catalogue(), bind=bind, limits=limits)
         click.echo(f"SPARQL endpoint: {server.url} (read-only; Ctrl-C stops it)", err=True)
+        click.echo(f"Stored queries: {server.api_url}", err=True)
+        host = bind.rpartition(":")[0].strip("[]")
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            click.echo(f"warning: listening on {host}: anyone who can reach this machine can query it", err=True)
         example = "query=SELECT * WHERE { ?s ?p ?o } LIMIT 3"
         click.echo(f"Try: curl -H 'Accept: text/csv' --data-urlencode '{example}' {server.url}", err=True)
-        server.process.wait()
+        server.run()
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if server is not None:
             server.stop()
             click.echo("Stopped.", err=True)

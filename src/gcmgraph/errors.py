@@ -90,6 +90,14 @@ class ServeError(GcmgraphError):
     """The server could not be started."""
 
 
+class RequestError(GcmgraphError):
+    """An HTTP request the server will not answer as asked; ``status`` is the HTTP status to send."""
+
+    def __init__(self, status: int, message: str):
+        self.status = status
+        super().__init__(message)
+
+
 class UnknownResourceError(GcmgraphError):
     """A name that matches no resource, or several."""
 
