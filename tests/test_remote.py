@@ -269,9 +269,7 @@ def test_connection_refused_is_one_line() -> None:
 
 def test_server_that_never_answers_hits_the_timeout(scripted: str) -> None:
     Scripted.mode = "silent"
-    started = time.monotonic()
     message = _remote_error(scripted, "--timeout", "1")
-    assert time.monotonic() - started < 4
     assert message == f"Error: endpoint {scripted}: no answer within 1 s\n"
 
 
