@@ -428,8 +428,9 @@ def describe_command(
 @main.command(
     "export",
     epilog="Formats: turtle (default), nt, nq, trig, xml, json-ld; the --output extension "
-    "(.ttl .nt .nq .trig .rdf .owl .xml .jsonld) picks one when --format is absent. TriG, N-Quads and JSON-LD "
-    "keep one named graph per source file; the others hold their union.",
+    "(.ttl .nt .nq .trig .rdf .owl .xml .jsonld) picks one when --format is absent. TriG and N-Quads "
+    "keep one named graph per source file; the others hold their union in the default graph "
+    "(JSON-LD keeps the named graphs with --graphs).",
 )
 @format_option
 @click.option(
@@ -440,6 +441,7 @@ def describe_command(
     help="Which files to export.",
 )
 @inferred_option
+@click.option("--graphs", is_flag=True, help="JSON-LD: one named graph per source file, as TriG and N-Quads write.")
 @click.option(
     "--frame",
     default=None,
@@ -451,7 +453,13 @@ def describe_command(
 @output_option
 @data_option
 def export_command(
-    fmt: str | None, only: str, inferred: bool, frame: str | None, output: str | None, data: tuple[Path, ...]
+    fmt: str | None,
+    only: str,
+    inferred: bool,
+    graphs: bool,
+    frame: str | None,
+    output: str | None,
+    data: tuple[Path, ...],
 ) -> None:
     """Write the graph as Turtle, JSON-LD, N-Triples, N-Quads, TriG or RDF/XML, the same bytes on every run.
 
@@ -462,7 +470,7 @@ def export_command(
     framed = None if frame is None else Path(frame) if frame else True
     result = export(
         pick_format(fmt, output, frame=framed is not None), only=only, inferred=inferred, data=list(data) or None,
-        frame=framed,
+        frame=framed, graphs=graphs,
     )  # fmt: skip
     _emit(result.content, output, export_inputs(list(data) or None, framed))
     if inferred:

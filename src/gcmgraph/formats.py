@@ -34,7 +34,12 @@ _KIND_WORDS = {
 
 @dataclass(frozen=True)
 class Format:
-    """One format of one kind; ``media_types[0]`` and ``extensions[0]`` are the preferred ones."""
+    """One format of one kind; ``media_types[0]`` and ``extensions[0]`` are the preferred ones.
+
+    ``keeps_graphs``: an export in this format keeps one named graph per source file by default
+    (TriG, N-Quads). JSON-LD can hold named graphs too (``rdf.supports_datasets``) but writes the
+    default graph unless asked, because that is what JSON-LD tools and ``rdflib.Graph`` read.
+    """
 
     name: str
     kind: str
@@ -71,8 +76,7 @@ FORMATS: tuple[Format, ...] = (
     Format("trig", GRAPH, (), ("application/trig",), (".trig",), rdf=ox.RdfFormat.TRIG, keeps_graphs=True),
     Format("xml", GRAPH, ("rdfxml", "rdf", "owl"), ("application/rdf+xml",), (".rdf", ".owl", ".xml"),
            rdf=ox.RdfFormat.RDF_XML),
-    Format("json-ld", GRAPH, ("jsonld",), ("application/ld+json",), (".jsonld",), rdf=ox.RdfFormat.JSON_LD,
-           keeps_graphs=True),
+    Format("json-ld", GRAPH, ("jsonld",), ("application/ld+json",), (".jsonld",), rdf=ox.RdfFormat.JSON_LD),
     Format("text", REPORT, ("txt",), ("text/plain",), (".txt",)),
     Format("json", REPORT, (), ("application/json",), (".json",)),
     Format("turtle", REPORT, ("ttl",), ("text/turtle",), (".ttl",)),
