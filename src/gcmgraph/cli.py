@@ -7,6 +7,7 @@ format, missing or malformed file). Errors are one line on stderr, without a tra
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,14 +42,33 @@ class _Group(click.Group):
         sys.exit(code or 0)
 
 
-def _emit(content: bytes, output: str | None, inputs: Sequence[Path] = ()) -> None:
-    if output:
-        from .output import write_atomic
+#: Exit status when the reader of stdout has gone (``gcmgraph query ... | head -1``), as for SIGPIPE.
+EXIT_READER_GONE = 141
 
-        write_atomic(output, content, inputs)
-    else:
+
+def _check_output(output: str | None, inputs: Sequence[Path] = ()) -> None:
+    """Refuse an -o the command may not write, before it does any work."""
+    from .output import check_output, is_stdout
+
+    if not is_stdout(output):
+        check_output(output, inputs)  # type: ignore[arg-type]
+
+
+def _emit(content: bytes, output: str | None, inputs: Sequence[Path] = ()) -> None:
+    """Write to the -o file (atomically; never over an input), or to stdout for none or '-'."""
+    from .output import is_stdout, write_atomic
+
+    if not is_stdout(output):
+        write_atomic(output, content, inputs)  # type: ignore[arg-type]
+        return
+    try:
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader closed the pipe: stop quietly, and keep Python from complaining at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(EXIT_READER_GONE)
 
 
 def _params(values: Sequence[str]) -> dict[str, list[str]]:
@@ -94,7 +114,13 @@ def _source(data: Sequence[Path], inferred: bool, endpoint: str | None, graphs: 
     return open_source(list(data) or None, inferred=inferred, endpoint=endpoint, graphs=chosen)
 
 
-output_option = click.option("-o", "--output", default=None, help="Write to this file (atomically) instead of stdout.")
+output_option = click.option(
+    "-o",
+    "--output",
+    default=None,
+    metavar="FILE|-",
+    help="Write to this regular file (atomically) instead of stdout; - is stdout.",
+)
 
 
 @click.group(cls=_Group, epilog=EXIT_CODES)
@@ -109,7 +135,8 @@ def main() -> None:
 @main.command("list")
 @click.option("--tag", default=None, help="Only queries with this tag.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="table or json.")
-def list_command(tag: str | None, fmt: str) -> None:
+@output_option
+def list_command(tag: str | None, fmt: str, output: str | None) -> None:
     """List the stored queries with their summaries and parameters.
 
     Example: gcmgraph list --tag events
@@ -118,6 +145,7 @@ def list_command(tag: str | None, fmt: str) -> None:
 
     from .queries import catalogue
 
+    _check_output(output)
     queries = [q for q in catalogue() if tag is None or tag in q.tags]
     if fmt == "json":
         payload = [
@@ -127,19 +155,20 @@ def list_command(tag: str | None, fmt: str) -> None:
                             for p in q.parameters]}
             for q in queries
         ]  # fmt: skip
-        _emit((json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode(), None)
+        _emit((json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode(), output)
         return
     width = max([len(q.name) for q in queries] + [4])
     lines = []
     for q in queries:
         lines.append(f"{q.name.ljust(width)}  {q.summary}")
         lines += [f"{''.ljust(width)}    -p {p.usage()}" for p in q.parameters]
-    _emit(("\n".join(lines) + "\n").encode(), None)
+    _emit(("\n".join(lines) + "\n").encode(), output)
 
 
 @main.command("show")
 @click.argument("name")
-def show_command(name: str) -> None:
+@output_option
+def show_command(name: str, output: str | None) -> None:
     """Print a stored query's documentation and SPARQL text.
 
     Example: gcmgraph show document-lineage
@@ -147,6 +176,7 @@ def show_command(name: str) -> None:
     from .queries import find_query
 
     query = find_query(name)
+    _check_output(output, [query.path])
     lines = [f"{query.name}: {query.summary}", f"file: {query.display_path}", f"form: {query.form}"]
     if query.description:
         lines.append(query.description)
@@ -154,7 +184,7 @@ def show_command(name: str) -> None:
         lines.append("tags: " + ", ".join(query.tags))
     lines += [f"parameter: {p.usage()}" for p in query.parameters]
     lines += ["", query.text.rstrip("\n")]
-    _emit(("\n".join(lines) + "\n").encode(), None)
+    _emit(("\n".join(lines) + "\n").encode(), output, [query.path])
 
 
 @main.command(
@@ -203,14 +233,16 @@ def query_command(
 
     Example: gcmgraph query events-in-city -p city=place:vienna --format csv
     """
+    from .output import input_files
     from .queries import find_query, run_query
     from .render import choose_format, render_result
 
     stored = find_query(name)
     chosen = choose_format(fmt, output, stored.form)
+    inputs = [stored.path, *input_files(data)]
+    _check_output(output, inputs)
     graph = _source(data, inferred, endpoint, graphs, no_graphs)
     result = run_query(graph, stored, _params(params), timeout=timeout, max_rows=max_rows, allow_outside=allow_outside)
-    inputs = [s.path for s in getattr(graph, "sources", ())] + [stored.path]
     _emit(render_result(result, chosen), output, inputs)
     if fail_on_empty and result.is_empty:
         click.echo("No results.", err=True)
@@ -258,12 +290,15 @@ def validate_command(
     Example: gcmgraph validate --format github
     """
     from .formats import REPORT, choose
+    from .output import input_files
     from .render import render_report
     from .validation import validate
 
     chosen = choose(REPORT, fmt, output, default="text")
+    inputs = [*input_files(paths), *([accepted] if accepted else [])]
+    _check_output(output, inputs)
     report = validate(list(paths) or None, inference=inference, accepted_file=accepted or True)
-    _emit(render_report(report, chosen.name, limit), output, list(paths))
+    _emit(render_report(report, chosen.name, limit), output, inputs)
     if report.failed(fail_on):
         sys.exit(1)
 
@@ -363,7 +398,7 @@ def serve_command(
     default="site",
     show_default=True,
     type=click.Path(path_type=Path),
-    help="Folder to write the site into (created, or replaced if it holds an earlier site).",
+    help="Folder for the site: a new or empty one, or one an earlier 'gcmgraph docs' wrote (nothing else is replaced).",
 )
 @data_option
 def docs_command(output: Path, data: tuple[Path, ...]) -> None:
@@ -385,7 +420,13 @@ def docs_command(output: Path, data: tuple[Path, ...]) -> None:
 
 @main.command("plot")
 @click.argument("name", metavar="NAME")
-@click.option("-o", "--output", default=None, help="Write to FILE.svg or FILE.png (default: SVG on stdout).")
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    metavar="FILE|-",
+    help="Write to FILE.svg or FILE.png (default or -: SVG on stdout).",
+)
 @click.option("-f", "--format", "fmt", default=None, help="svg or png (default: the --output extension, else svg).")
 @data_option
 def plot_command(name: str, output: str | None, fmt: str | None, data: tuple[Path, ...]) -> None:
@@ -394,35 +435,42 @@ def plot_command(name: str, output: str | None, fmt: str | None, data: tuple[Pat
     Example: gcmgraph plot timeline -o timeline.svg
     """
     from .formats import PICTURE, choose
+    from .output import input_files
     from .plots import PLOTS, draw_plot, svg_to_png
     from .store import open_graph
 
     if name not in PLOTS:
         raise UnknownPlotError(name, list(PLOTS))
     chosen = choose(PICTURE, fmt, output, default="svg", strict_extension=True)
+    inputs = input_files(data)
+    _check_output(output, inputs)
     graph = open_graph(list(data) or None)
     text = draw_plot(graph, name)
     content = svg_to_png(text) if chosen.name == "png" else text.encode("utf-8")
-    _emit(content, output, [s.path for s in graph.sources])
+    _emit(content, output, inputs)
 
 
 @main.command("describe")
 @click.argument("resource")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="table or json.")
+@output_option
 @source_options
 def describe_command(
-    resource: str, fmt: str, inferred: bool, data: tuple[Path, ...], endpoint: str | None, graphs: tuple[str, ...],
-    no_graphs: bool,
+    resource: str, fmt: str, output: str | None, inferred: bool, data: tuple[Path, ...], endpoint: str | None,
+    graphs: tuple[str, ...], no_graphs: bool,
 ) -> None:  # fmt: skip
     """Show everything the graph says about one resource (IRI, prefixed name or label).
 
     Example: gcmgraph describe "Louise Arbour"
     """
     from .describe import describe
+    from .output import input_files
     from .render import render_description
 
+    inputs = input_files(data)
+    _check_output(output, inputs)
     graph = _source(data, inferred, endpoint, graphs, no_graphs)
-    _emit(render_description(describe(graph, resource), fmt), None)
+    _emit(render_description(describe(graph, resource), fmt), output, inputs)
 
 
 @main.command(
@@ -468,10 +516,12 @@ def export_command(
     from .export import export, export_inputs, pick_format
 
     framed = None if frame is None else Path(frame) if frame else True
+    inputs = export_inputs(list(data) or None, framed)
+    _check_output(output, inputs)
     result = export(
         pick_format(fmt, output, frame=framed is not None), only=only, inferred=inferred, data=list(data) or None,
         frame=framed, graphs=graphs,
     )  # fmt: skip
-    _emit(result.content, output, export_inputs(list(data) or None, framed))
+    _emit(result.content, output, inputs)
     if inferred:
         click.echo(f"added {result.inferred_added} inferred triples", err=True)
