@@ -296,11 +296,3 @@ def test_query_command_does_not_import_pyshacl_owlrl_or_rdflib() -> None:
 
 def test_describe_malformed_iri_is_one_line_error() -> None:
     assert_user_error(run("describe", "<a b>"), "'<a b>' is not a valid IRI (Invalid IRI code point ' ')")
-
-
-def test_table_cuts_long_cells_but_csv_keeps_them_whole() -> None:
-    theme = "Smuggling of migrants, trafficking in persons and contemporary forms of slavery, including appropriate identification"
-    args = ["query", TYPED, "-p", "thing=state:che", "-p", "count=1", "-p", "day=2018-12-10", "-p", f"name={theme}"]
-    table = run(*args).stdout
-    assert theme[:79] + "…" in table and theme not in table
-    assert next(csv.DictReader(io.StringIO(run(*args, "-f", "csv").stdout)))["_name_en"] == theme

@@ -114,6 +114,23 @@ def _source(data: Sequence[Path], inferred: bool, endpoint: str | None, graphs: 
     return open_source(list(data) or None, inferred=inferred, endpoint=endpoint, graphs=chosen)
 
 
+wide_option = click.option("--wide", is_flag=True, help="Tables as wide as their values (default: fit the terminal).")
+
+
+def _table_width(wide: bool, output: str | None) -> int | None:
+    """The width a table fits: the terminal's when stdout is one, else 100 columns; None for --wide."""
+    import shutil
+
+    from .output import is_stdout
+    from .render import DEFAULT_WIDTH
+
+    if wide:
+        return None
+    if is_stdout(output) and sys.stdout.isatty():
+        return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+    return DEFAULT_WIDTH
+
+
 output_option = click.option(
     "-o",
     "--output",
@@ -136,7 +153,8 @@ def main() -> None:
 @click.option("--tag", default=None, help="Only queries with this tag.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="table or json.")
 @output_option
-def list_command(tag: str | None, fmt: str, output: str | None) -> None:
+@wide_option
+def list_command(tag: str | None, fmt: str, output: str | None, wide: bool) -> None:
     """List the stored queries with their summaries and parameters.
 
     Example: gcmgraph list --tag events
@@ -144,6 +162,7 @@ def list_command(tag: str | None, fmt: str, output: str | None) -> None:
     import json
 
     from .queries import catalogue
+    from .render import cut
 
     _check_output(output)
     queries = [q for q in catalogue() if tag is None or tag in q.tags]
@@ -162,7 +181,8 @@ def list_command(tag: str | None, fmt: str, output: str | None) -> None:
     for q in queries:
         lines.append(f"{q.name.ljust(width)}  {q.summary}")
         lines += [f"{''.ljust(width)}    -p {p.usage()}" for p in q.parameters]
-    _emit(("\n".join(lines) + "\n").encode(), output)
+    fits = _table_width(wide, output)
+    _emit(("\n".join(line if fits is None else cut(line, fits) for line in lines) + "\n").encode(), output)
 
 
 @main.command("show")
@@ -204,6 +224,7 @@ def show_command(name: str, output: str | None) -> None:
 @format_option
 @output_option
 @source_options
+@wide_option
 @click.option("--fail-on-empty", is_flag=True, help="Exit 1 when the result is empty (or ASK is false).")
 @click.option(
     "--timeout",
@@ -224,7 +245,7 @@ def show_command(name: str, output: str | None) -> None:
 )
 def query_command(
     name: str, params: tuple[str, ...], fmt: str | None, output: str | None, inferred: bool,
-    data: tuple[Path, ...], endpoint: str | None, graphs: tuple[str, ...], no_graphs: bool,
+    data: tuple[Path, ...], endpoint: str | None, graphs: tuple[str, ...], no_graphs: bool, wide: bool,
     fail_on_empty: bool, timeout: float, max_rows: int, allow_outside: bool,
 ) -> None:  # fmt: skip
     """Run a stored query by name, or any .rq file, on the bundled data or on your files.
@@ -243,7 +264,8 @@ def query_command(
     _check_output(output, inputs)
     graph = _source(data, inferred, endpoint, graphs, no_graphs)
     result = run_query(graph, stored, _params(params), timeout=timeout, max_rows=max_rows, allow_outside=allow_outside)
-    _emit(render_result(result, chosen), output, inputs)
+    key = getattr(stored, "key", ())
+    _emit(render_result(result, chosen, width=_table_width(wide, output), key=key), output, inputs)
     if fail_on_empty and result.is_empty:
         click.echo("No results.", err=True)
         sys.exit(1)
@@ -454,11 +476,19 @@ def plot_command(name: str, output: str | None, fmt: str | None, data: tuple[Pat
 @click.argument("resource")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="table or json.")
 @output_option
+@wide_option
 @source_options
 def describe_command(
-    resource: str, fmt: str, output: str | None, inferred: bool, data: tuple[Path, ...], endpoint: str | None,
-    graphs: tuple[str, ...], no_graphs: bool,
-) -> None:  # fmt: skip
+    resource: str,
+    fmt: str,
+    output: str | None,
+    wide: bool,
+    inferred: bool,
+    data: tuple[Path, ...],
+    endpoint: str | None,
+    graphs: tuple[str, ...],
+    no_graphs: bool,
+) -> None:
     """Show everything the graph says about one resource (IRI, prefixed name or label).
 
     Example: gcmgraph describe "Louise Arbour"
@@ -470,7 +500,8 @@ def describe_command(
     inputs = input_files(data)
     _check_output(output, inputs)
     graph = _source(data, inferred, endpoint, graphs, no_graphs)
-    _emit(render_description(describe(graph, resource), fmt), output, inputs)
+    description = describe(graph, resource)
+    _emit(render_description(description, fmt, width=_table_width(wide, output)), output, inputs)
 
 
 @main.command(
