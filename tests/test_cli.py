@@ -245,7 +245,7 @@ def test_describe_by_prefixed_name_as_json() -> None:
 
 
 def test_describe_unknown_or_ambiguous_name_is_one_line_error(tmp_path: Path) -> None:
-    assert_user_error(run("describe", "Nobody At All"), "no resource has the IRI, prefixed name or label 'Nobody At All'")
+    assert_user_error(run("describe", "Nobody At All"), "no resource has the IRI, prefixed name or name 'Nobody At All'")
     twins = tmp_path / "twins.ttl"
     twins.write_text(
         '<https://e.org/a> <http://www.w3.org/2000/01/rdf-schema#label> "Twin"@en .\n'
@@ -253,7 +253,7 @@ def test_describe_unknown_or_ambiguous_name_is_one_line_error(tmp_path: Path) ->
     )
     assert_user_error(
         run("describe", "twin", "--data", str(twins)),
-        "'twin' names several resources (https://e.org/a, https://e.org/b); give one of these",
+        "'twin' names 2 resources: https://e.org/a (Twin), https://e.org/b (Twin); give one of these",
     )
 
 

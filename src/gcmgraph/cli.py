@@ -489,9 +489,9 @@ def describe_command(
     graphs: tuple[str, ...],
     no_graphs: bool,
 ) -> None:
-    """Show everything the graph says about one resource (IRI, prefixed name or label).
+    """Show everything the graph says about one resource (IRI, prefixed name or any of its names).
 
-    Example: gcmgraph describe "Louise Arbour"
+    Names are compared without case or accents. Example: gcmgraph describe "Czech Republic"
     """
     from .describe import describe
     from .output import input_files

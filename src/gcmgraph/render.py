@@ -250,7 +250,9 @@ def render_description(description: Description, fmt: str, *, width: int | None 
             "incoming": [fact(f) for f in description.incoming],
         }
         return (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode()
-    lines = [f"{safe_text(description.label)}  <{description.iri}>", ""]
+    iri = f"<{safe_text(description.iri)}>"
+    label = safe_text(description.label)
+    lines = [f"{label if width is None else cut(label, max(width - text_width(iri) - 2, 10))}  {iri}", ""]
     labels = max([text_width(f.predicate_label) for f in (*description.facts, *description.incoming)] + [4])
     for f in description.facts:
         value = display(f.value) + (f"  ({f.value_label})" if f.value_label else "")
@@ -261,7 +263,8 @@ def render_description(description: Description, fmt: str, *, width: int | None 
             value = safe_text(display(f.value) + (f"  ({f.value_label})" if f.value_label else ""))
             room = None if width is None else max(width - text_width(f.predicate_label) - 4, 10)
             lines.append(f"  {value if room is None else cut(value, room)}  {f.predicate_label}")
-    return ("\n".join(line if width is None else cut(line, width) for line in lines) + "\n").encode()
+    body = [line if width is None else cut(line, width) for line in lines[1:]]
+    return ("\n".join([lines[0], *body]) + "\n").encode()
 
 
 def _finding_line(f: Finding) -> str:
