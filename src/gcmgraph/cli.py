@@ -149,24 +149,34 @@ def main() -> None:
     """
 
 
+listing_format_option = click.option(
+    "-f", "--format", "fmt", default=None, help="table (default) or json; else from the --output extension."
+)
+
+
 @main.command("list")
 @click.option("--tag", default=None, help="Only queries with this tag.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="table or json.")
+@listing_format_option
 @output_option
 @wide_option
-def list_command(tag: str | None, fmt: str, output: str | None, wide: bool) -> None:
+def list_command(tag: str | None, fmt: str | None, output: str | None, wide: bool) -> None:
     """List the stored queries with their summaries and parameters.
 
     Example: gcmgraph list --tag events
     """
     import json
 
+    from .formats import LISTING, choose
     from .queries import catalogue
     from .render import cut
 
+    chosen = choose(LISTING, fmt, output, default="table")
     _check_output(output)
     queries = [q for q in catalogue() if tag is None or tag in q.tags]
-    if fmt == "json":
+    if not queries:
+        tags = sorted({t for q in catalogue() for t in q.tags})
+        raise UsageError(f"--tag {tag}: no stored query has this tag; tags: {', '.join(tags)}")
+    if chosen.name == "json":
         payload = [
             {"name": q.name, "summary": q.summary, "form": q.form, "tags": list(q.tags),
              "parameters": [{"name": p.name, "type": p.type_label, "required": p.required and not p.default,
@@ -474,13 +484,13 @@ def plot_command(name: str, output: str | None, fmt: str | None, data: tuple[Pat
 
 @main.command("describe")
 @click.argument("resource")
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="table or json.")
+@listing_format_option
 @output_option
 @wide_option
 @source_options
 def describe_command(
     resource: str,
-    fmt: str,
+    fmt: str | None,
     output: str | None,
     wide: bool,
     inferred: bool,
@@ -494,14 +504,16 @@ def describe_command(
     Names are compared without case or accents. Example: gcmgraph describe "Czech Republic"
     """
     from .describe import describe
+    from .formats import LISTING, choose
     from .output import input_files
     from .render import render_description
 
+    chosen = choose(LISTING, fmt, output, default="table")
     inputs = input_files(data)
     _check_output(output, inputs)
     graph = _source(data, inferred, endpoint, graphs, no_graphs)
     description = describe(graph, resource)
-    _emit(render_description(description, fmt, width=_table_width(wide, output)), output, inputs)
+    _emit(render_description(description, chosen.name, width=_table_width(wide, output)), output, inputs)
 
 
 @main.command(

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from .canonical import canonical_labels
 from .errors import DataSyntaxError, GcmgraphError, InputFileError, UsageError
-from .formats import GRAPH, Format, choose, find, formats, names
+from .formats import GRAPH, Format, choose, formats
 from .loader import SourceFile, default_sources, expand_paths, parse_source, read_source, resolve_sources
 from .namespaces import PREFIXES
 from .paths import display_path, ontology_dir, ontology_file, shapes_file
@@ -58,13 +58,6 @@ def pick_format(fmt: str | None, output: str | Path | None = None, *, frame: boo
     return choose(GRAPH, fmt, output, default="json-ld" if frame else "turtle").name
 
 
-def _graph_format(name: str) -> Format:
-    found = find(GRAPH, name)
-    if found is None:
-        raise UsageError(f"--format {name} does not fit a graph; use one of {', '.join(names(GRAPH))}")
-    return found
-
-
 def export(
     fmt: str,
     *,
@@ -79,7 +72,7 @@ def export(
     ``graphs`` keeps one named graph per source file in JSON-LD (TriG and N-Quads always do);
     without it JSON-LD holds the union of the files in its default graph.
     """
-    chosen = _graph_format(fmt)
+    chosen = choose(GRAPH, fmt, default=fmt)
     name = chosen.name
     if frame and name != "json-ld":
         raise UsageError("--frame needs --format json-ld")

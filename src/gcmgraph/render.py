@@ -23,8 +23,7 @@ from xml.etree import ElementTree as ET
 import pyoxigraph as ox
 import wcwidth
 
-from .errors import UsageError
-from .formats import GRAPH, REPORT, RESULTS, choose, find, names
+from .formats import GRAPH, REPORT, RESULTS, choose
 from .namespaces import PREFIXES, compact, expand
 from .results import QueryResult, Term
 
@@ -191,9 +190,7 @@ def render_result(
     A ``table`` fits in ``width`` columns (None: as wide as its values): IRIs are shown as prefixed
     names, and text columns give way first, then the other columns, never those in ``key``.
     """
-    chosen = find(GRAPH if result.is_graph else RESULTS, fmt)
-    if chosen is None:
-        raise UsageError(f"--format {fmt} does not fit this result")
+    chosen = choose(GRAPH if result.is_graph else RESULTS, fmt, default=fmt)
     fmt = chosen.name
     if chosen.rdf is not None:
         prefixes = PREFIXES if chosen.name in ("turtle", "trig") else None
@@ -288,10 +285,7 @@ def _limited(findings: Iterable[Finding], limit: int | None) -> tuple[list[Findi
 
 def render_report(report: ValidationReport, fmt: str, limit: int | None = None) -> bytes:
     """A validation report for people (``text``) or machines (the other report formats)."""
-    chosen = find(REPORT, fmt)
-    if chosen is None:
-        raise UsageError(f"--format {fmt} is not a report format; use one of {', '.join(names(REPORT))}")
-    fmt = chosen.name
+    fmt = choose(REPORT, fmt, default=fmt).name
     findings, left_out = _limited(report.findings, limit)
     if fmt == "text":
         lines = [_finding_line(f) for f in findings]

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from ..errors import GcmgraphError
+from ..errors import GcmgraphError, NothingToShowError
 from ..namespaces import ID_KINDS, compact
 from ..output import check_folder_output, write_folder
 from ..paths import ONTOLOGY_NS, shapes_file
@@ -485,7 +485,12 @@ def build_site(
     graph = graph or open_graph(list(data) if data else None)
     shapes_graph = open_graph([shapes_file()])
     site = Site(graph, shapes_graph)
-    drawn = {name: draw_plot(graph, name) for name in pictures}
+    drawn: dict[str, str] = {}
+    for name in pictures:  # a graph without events still gets its site, without the timeline
+        try:
+            drawn[name] = draw_plot(graph, name)
+        except NothingToShowError as nothing:
+            site.problems.append(f"picture {name} left out: {nothing}")
     sources = [s.path for s in getattr(graph, "sources", [])] + [shapes_file()]
     exports = _exports(data)
     site.downloads = tuple(exports) + tuple(f"data/{p.name}" for p in sources)
