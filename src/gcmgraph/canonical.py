@@ -40,8 +40,7 @@ def canonical_labels(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     for component in _components(outgoing, incoming):
         touching = list({q: None for b in component for q in (*outgoing[b], *incoming[b])})
         root = _tree_root(component, incoming)
-        tree = root is not None
-        parts.append(_tree_order(root, outgoing, incoming, touching) if tree else _rdfc_component(touching))
+        parts.append(_rdfc_component(touching) if root is None else _tree_order(root, outgoing, incoming, touching))
     parts.sort(key=lambda part: part[0])
     numbers = count()
     result = [q for q in quads if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)]
@@ -53,10 +52,12 @@ def canonical_labels(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
 def _renamed(quads: list[ox.Quad], nodes: list[ox.BlankNode], numbers: Iterator[int]) -> list[ox.Quad]:
     """The quads with ``nodes`` renamed, in their order, to the next numbers."""
     names = {node: ox.BlankNode(f"{BLANK_PREFIX}{next(numbers)}") for node in nodes}
-    return [
-        ox.Quad(names.get(q.subject, q.subject), q.predicate, names.get(q.object, q.object), q.graph_name)
-        for q in quads
-    ]
+    renamed = []
+    for q in quads:
+        subject = names.get(q.subject, q.subject) if isinstance(q.subject, ox.BlankNode) else q.subject
+        obj = names.get(q.object, q.object) if isinstance(q.object, ox.BlankNode) else q.object
+        renamed.append(ox.Quad(subject, q.predicate, obj, q.graph_name))
+    return renamed
 
 
 def _needs_rdfc(quad: ox.Quad) -> bool:

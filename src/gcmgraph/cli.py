@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 the command ran and found something to report (``validate`` findings,
 ``query --fail-on-empty`` with no rows); 2 usage or input error (unknown query, bad parameter or
-format, missing or malformed file). Errors are one line on stderr, without a traceback.
+format, missing or malformed file, an output it may not write); 141 the reader of stdout went away.
+Errors are one line on stderr, without a traceback.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ import click
 from . import __version__
 from .errors import GcmgraphError, UnknownPlotError, UsageError
 
-EXIT_CODES = "Exit codes: 0 success; 1 findings or empty result (--fail-on-empty); 2 usage or input error."
+EXIT_CODES = (
+    "Exit codes: 0 success; 1 findings or empty result (--fail-on-empty); 2 usage or input error; "
+    "141 the reader of stdout went away."
+)
 
 
 class _Group(click.Group):
@@ -50,16 +54,16 @@ def _check_output(output: str | None, inputs: Sequence[Path] = ()) -> None:
     """Refuse an -o the command may not write, before it does any work."""
     from .output import check_output, is_stdout
 
-    if not is_stdout(output):
-        check_output(output, inputs)  # type: ignore[arg-type]
+    if output is not None and not is_stdout(output):
+        check_output(output, inputs)
 
 
 def _emit(content: bytes, output: str | None, inputs: Sequence[Path] = ()) -> None:
     """Write to the -o file (atomically; never over an input), or to stdout for none or '-'."""
     from .output import is_stdout, write_atomic
 
-    if not is_stdout(output):
-        write_atomic(output, content, inputs)  # type: ignore[arg-type]
+    if output is not None and not is_stdout(output):
+        write_atomic(output, content, inputs)
         return
     try:
         sys.stdout.buffer.write(content)

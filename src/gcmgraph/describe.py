@@ -106,8 +106,10 @@ def resolve(graph: GraphSource, name: str) -> str:
     exact: dict[str, None] = {}  # written exactly so: "Capacity" is the class, "capacity" the property
     near: dict[str, None] = {}
     for subject, value, english in graph.query(_NAMES, origin="describe").rows:
+        if not isinstance(subject, ox.NamedNode) or not isinstance(value, ox.Literal):
+            continue  # the query asks for these; an endpoint might answer otherwise
         iri = subject.value
-        names.setdefault(iri, english.value if english else value.value)
+        names.setdefault(iri, english.value if isinstance(english, ox.Literal) else value.value)
         candidate = folded(value.value)
         if candidate == wanted:
             found[iri] = None
@@ -143,7 +145,10 @@ def _facts(graph: GraphSource, iri: str, incoming: bool) -> tuple[Fact, ...]:
     )
     facts = []
     for p, x, pl, xl in graph.query(query, origin="describe").rows:
-        facts.append(Fact(p.value, pl.value if pl else compact(p.value), x, xl.value if xl else ""))
+        if not isinstance(p, ox.NamedNode) or x is None or isinstance(x, ox.Triple):
+            continue
+        label = pl.value if isinstance(pl, ox.Literal) else compact(p.value)
+        facts.append(Fact(p.value, label, x, xl.value if isinstance(xl, ox.Literal) else ""))
     return tuple(facts)
 
 

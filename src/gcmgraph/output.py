@@ -179,7 +179,7 @@ def _swap_in(staging: Path, target: Path) -> None:
 
 def remove_stale_temporaries(folder: Path) -> list[Path]:
     """Remove gcmgraph's own temporary files and folders in ``folder`` whose process has ended."""
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:
