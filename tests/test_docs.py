@@ -220,23 +220,31 @@ def test_home_page_has_counts_sources_citation_data_and_pictures(site, pages):
     assert "https://doi.org/10.1177/233150241700500307" in home.links  # seed 004's DOI
 
 
-def test_docs_command_builds_the_site(tmp_path):
+def test_docs_command_replaces_an_earlier_build(site, tmp_path):
+    """Rebuilt over a copy of an earlier build, the folder holds the same bytes and nothing else."""
     target = tmp_path / "out"
+    shutil.copytree(site, target)
+    before = {p.relative_to(target).as_posix(): p.read_bytes() for p in target.rglob("*") if p.is_file()}
+    assert ".gcmgraph-docs.json" in before
     result = CliRunner().invoke(main, ["docs", "--output", str(target)])
     assert result.exit_code == 0, result.stderr
-    assert (target / "index.html").is_file()
+    after = {p.relative_to(target).as_posix(): p.read_bytes() for p in target.rglob("*") if p.is_file()}
+    assert after == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging folder left beside it
     assert re.match(r"wrote \d+ pages to .* in [0-9.]+ s; open .*index\.html\n$", result.stderr)
 
 
 def test_docs_command_refuses_a_folder_that_is_not_a_site(tmp_path):
+    (tmp_path / "index.html").write_text("<p>mine</p>", encoding="utf-8")
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
     result = CliRunner().invoke(main, ["docs", "--output", str(tmp_path)])
     assert result.exit_code == 2
-    assert (
-        result.stderr
-        == f"Error: {tmp_path}: is a folder that does not hold a gcmgraph site; give an empty or new folder\n"
+    assert result.stderr == (
+        f"Error: {tmp_path}: holds files gcmgraph did not write (no .gcmgraph-docs.json of an earlier "
+        "gcmgraph docs); give a new or empty folder\n"
     )
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert (tmp_path / "index.html").read_text(encoding="utf-8") == "<p>mine</p>"
 
 
 # -- a real browser ------------------------------------------------------------------------------

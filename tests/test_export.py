@@ -135,9 +135,10 @@ def test_literals_keep_their_exact_lexical_form(exports, fmt: str) -> None:
     assert ox.NamedNode("https://example.org/tricky/café") in objects
 
 
-@pytest.mark.parametrize("fmt", ["trig", "nq"])
+@pytest.mark.parametrize("fmt", ["trig", "nq", "json-ld"])
 def test_each_named_graph_holds_exactly_its_source_file(exports, fmt: str) -> None:
-    back = read_with_oxigraph(exports[("bundled", fmt)].content, fmt)
+    content = export(fmt, graphs=True).content if fmt == "json-ld" else exports[("bundled", fmt)].content
+    back = read_with_oxigraph(content, fmt)
     sources = select_sources("all")
     assert {q.graph_name.value for q in back} == {s.graph for s in sources}
     for source in sources:
@@ -295,15 +296,43 @@ def test_every_bundled_value_of_a_typed_term_has_the_terms_datatype(context: dic
 def test_jsonld_uses_short_keys_typed_dates_and_language_maps(exports, context: dict) -> None:
     document = json.loads(exports[("bundled", "json-ld")].content)
     assert document["@context"] == context
-    graphs = {graph["@id"]: graph["@graph"] for graph in document["@graph"]}
-    events = {node["@id"]: node for node in graphs["https://w3id.org/gcmgraph/graph/data/events"]}
-    marrakech = events["event:marrakech-conference-2018"]
+    nodes = {node["@id"]: node for node in document["@graph"]}
+    marrakech = nodes["event:marrakech-conference-2018"]
     assert marrakech["@type"] == "Conference"
     assert marrakech["startDate"] == "2018-12-10"
     assert marrakech["location"] == "place:marrakech"
     assert marrakech["label"]["en"].startswith("Intergovernmental Conference to Adopt the Global Compact")
+    assert nodes["state:mar"]["label"]["fr"] == "Maroc"
+
+
+def test_jsonld_export_is_read_whole_by_rdflib_graph(exports) -> None:
+    """What JSON-LD tools read: every triple of the ontology, data and shapes in the default graph."""
+    graph = rdflib.Graph().parse(data=exports[("bundled", "json-ld")].content, format="json-ld")
+    back = canonical([ox.Quad(*map(from_rdflib, triple)) for triple in graph])
+    assert back == expected("turtle", "all", None)
+    marrakech = rdflib.URIRef("https://w3id.org/gcmgraph/id/event/marrakech-conference-2018")
+    assert graph.value(marrakech, rdflib.URIRef(GCM + "location")) == rdflib.URIRef(
+        "https://w3id.org/gcmgraph/id/place/marrakech"
+    )
+
+
+def test_jsonld_with_graphs_names_one_graph_per_file() -> None:
+    document = json.loads(export("json-ld", graphs=True).content)
+    graphs = {graph["@id"]: graph["@graph"] for graph in document["@graph"]}
+    events = {node["@id"]: node for node in graphs["https://w3id.org/gcmgraph/graph/data/events"]}
+    assert events["event:marrakech-conference-2018"]["startDate"] == "2018-12-10"
+    assert "state:mar" not in events
     states = {node["@id"]: node for node in graphs["https://w3id.org/gcmgraph/graph/data/states"]}
     assert states["state:mar"]["label"]["fr"] == "Maroc"
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "nt", "xml"])
+def test_graphs_needs_a_format_that_holds_named_graphs(fmt: str) -> None:
+    result = run("export", "--graphs", "-f", fmt)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: --graphs needs a format that holds named graphs (nq, trig, json-ld); {fmt} holds one graph\n"
+    )
 
 
 def test_language_map_keeps_labels_that_have_no_language(exports) -> None:
@@ -428,3 +457,77 @@ def test_cli_never_writes_over_an_input(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr == f"Error: {data}: is one of the command's inputs; choose another output file\n"
     assert data.read_bytes() == TRICKY.read_bytes()
+
+
+# Blank nodes: canonical labels in linear time for trees, exact for everything else
+
+EX = "http://example.org/"
+
+
+def _chain(depth: int) -> str:
+    """``ex:root ex:child [ ex:child [ ... ex:leaf ] ]``: ``depth`` blank nodes nested in Turtle brackets."""
+    return f"@prefix ex: <{EX}> .\nex:root ex:child " + "[ ex:child " * depth + "ex:leaf" + " ]" * depth + " .\n"
+
+
+def _chain_labelled(depth: int) -> str:
+    """The same chain with explicit, shuffled blank-node labels and statements in reverse order."""
+    names = [f"_:n{(i * 7919) % 100_003}" for i in range(depth)]
+    lines = [f"ex:root ex:child {names[0]} ."]
+    lines += [f"{names[i]} ex:child {names[i + 1]} ." for i in range(depth - 1)]
+    lines.append(f"{names[-1]} ex:child ex:leaf .")
+    return f"@prefix ex: <{EX}> .\n" + "\n".join(reversed(lines)) + "\n"
+
+
+def test_blank_nodes_nested_a_thousand_deep_export_whole_and_canonical(tmp_path: Path) -> None:
+    nested, labelled = tmp_path / "nested.ttl", tmp_path / "labelled.ttl"
+    nested.write_text(_chain(1000))
+    labelled.write_text(_chain_labelled(1000))
+    content = export("turtle", only="data", data=[nested]).content
+    child = ox.NamedNode(EX + "child")
+    links = {q.subject: q.object for q in read_with_oxigraph(content, "turtle")}
+    assert len(links) == 1001
+    node, steps = ox.NamedNode(EX + "root"), 0
+    while node in links:
+        node, steps = links[node], steps + 1
+    assert (node, steps) == (ox.NamedNode(EX + "leaf"), 1001)
+    assert all(q.predicate == child for q in read_with_oxigraph(content, "turtle"))
+    # The same graph written with other labels, in another order, gives the same bytes.
+    assert export("turtle", only="data", data=[labelled]).content == content
+
+
+ISOMORPHIC_CASES = {
+    # Two identical subtrees under one parent, and identical subtrees under different parents.
+    "twin-subtrees": "ex:a ex:p [ ex:q 1 ], [ ex:q 1 ] . "
+    "ex:a ex:r [ ex:s [ ex:q 1 ], [ ex:q 1 ] ], [ ex:s [ ex:q 1 ], [ ex:q 2 ] ] .",
+    "list": "ex:a ex:t ( 1 2 [ ex:z 3 ] ) .",
+    "cycle": "_:c1 ex:n _:c2 . _:c2 ex:n _:c3 . _:c3 ex:n _:c1 . _:c3 ex:m ex:a .",
+    "two-links-to-one-node": "_:d1 ex:n _:d2 . _:d1 ex:m _:d2 . ex:a ex:p _:d1 .",
+    "self-loop": "_:e ex:self _:e . _:e ex:p [ ex:q 1 ] .",
+    "shared-child": "ex:a ex:p _:f1 , _:f2 . _:f1 ex:q _:g . _:f2 ex:q _:g . _:g ex:r 5 .",
+}
+
+
+def _relabelled(quads: list[ox.Quad], salt: int) -> list[ox.Quad]:
+    """The quads with every blank node renamed and the order reversed: an isomorphic copy."""
+    names: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def rename(term):
+        if isinstance(term, ox.BlankNode):
+            return names.setdefault(term, ox.BlankNode(f"z{(len(names) * 31 + salt) % 997}"))
+        return term
+
+    return [ox.Quad(rename(q.subject), q.predicate, rename(q.object), q.graph_name) for q in reversed(quads)]
+
+
+@pytest.mark.parametrize("case", ISOMORPHIC_CASES)
+def test_isomorphic_inputs_get_the_same_labels(case: str) -> None:
+    from gcmgraph.canonical import canonical_labels
+
+    quads = list(ox.parse(f"@prefix ex: <{EX}> . {ISOMORPHIC_CASES[case]}", format=ox.RdfFormat.TURTLE))
+    labelled = canonical_labels(quads)
+    assert canonical(labelled) == canonical(quads)  # the same graph
+    assert {b.value for q in labelled for b in (q.subject, q.object) if isinstance(b, ox.BlankNode)} == {
+        f"b{n}" for n in range(len({b for q in quads for b in (q.subject, q.object) if isinstance(b, ox.BlankNode)}))
+    }
+    for salt in (1, 2, 3):
+        assert set(canonical_labels(_relabelled(quads, salt))) == set(labelled)

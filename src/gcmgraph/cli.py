@@ -2,11 +2,13 @@
 
 Exit codes: 0 success; 1 the command ran and found something to report (``validate`` findings,
 ``query --fail-on-empty`` with no rows); 2 usage or input error (unknown query, bad parameter or
-format, missing or malformed file). Errors are one line on stderr, without a traceback.
+format, missing or malformed file, an output it may not write); 141 the reader of stdout went away.
+Errors are one line on stderr, without a traceback.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +18,10 @@ import click
 from . import __version__
 from .errors import GcmgraphError, UnknownPlotError, UsageError
 
-EXIT_CODES = "Exit codes: 0 success; 1 findings or empty result (--fail-on-empty); 2 usage or input error."
+EXIT_CODES = (
+    "Exit codes: 0 success; 1 findings or empty result (--fail-on-empty); 2 usage or input error; "
+    "141 the reader of stdout went away."
+)
 
 
 class _Group(click.Group):
@@ -41,14 +46,33 @@ class _Group(click.Group):
         sys.exit(code or 0)
 
 
-def _emit(content: bytes, output: str | None, inputs: Sequence[Path] = ()) -> None:
-    if output:
-        from .output import write_atomic
+#: Exit status when the reader of stdout has gone (``gcmgraph query ... | head -1``), as for SIGPIPE.
+EXIT_READER_GONE = 141
 
+
+def _check_output(output: str | None, inputs: Sequence[Path] = ()) -> None:
+    """Refuse an -o the command may not write, before it does any work."""
+    from .output import check_output, is_stdout
+
+    if output is not None and not is_stdout(output):
+        check_output(output, inputs)
+
+
+def _emit(content: bytes, output: str | None, inputs: Sequence[Path] = ()) -> None:
+    """Write to the -o file (atomically; never over an input), or to stdout for none or '-'."""
+    from .output import is_stdout, write_atomic
+
+    if output is not None and not is_stdout(output):
         write_atomic(output, content, inputs)
-    else:
+        return
+    try:
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader closed the pipe: stop quietly, and keep Python from complaining at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(EXIT_READER_GONE)
 
 
 def _params(values: Sequence[str]) -> dict[str, list[str]]:
@@ -95,7 +119,30 @@ def _source(data: Sequence[Path], inferred: bool, endpoint: str | None, graphs: 
     return open_source(list(data) or None, inferred=inferred, endpoint=endpoint, graphs=chosen)
 
 
-output_option = click.option("-o", "--output", default=None, help="Write to this file (atomically) instead of stdout.")
+wide_option = click.option("--wide", is_flag=True, help="Tables as wide as their values (default: fit the terminal).")
+
+
+def _table_width(wide: bool, output: str | None) -> int | None:
+    """The width a table fits: the terminal's when stdout is one, else 100 columns; None for --wide."""
+    import shutil
+
+    from .output import is_stdout
+    from .render import DEFAULT_WIDTH
+
+    if wide:
+        return None
+    if is_stdout(output) and sys.stdout.isatty():
+        return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+    return DEFAULT_WIDTH
+
+
+output_option = click.option(
+    "-o",
+    "--output",
+    default=None,
+    metavar="FILE|-",
+    help="Write to this regular file (atomically) instead of stdout; - is stdout.",
+)
 
 
 @click.group(cls=_Group, epilog=EXIT_CODES)
@@ -107,17 +154,25 @@ def main() -> None:
     """
 
 
-@main.command("list")
-@click.option("--tag", default=None, help="Only queries with this tag.")
-@click.option(
+listing_format_option = click.option(
+    "-f", "--format", "fmt", default=None, help="table (default) or json; else from the --output extension."
+)
+list_format_option = click.option(
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "openapi"]),
-    default="table",
-    help="table, json, or openapi (the OpenAPI 3 document 'gcmgraph serve' publishes at /api/openapi.json).",
+    default=None,
+    help="table (default), json, or openapi (the OpenAPI 3 document 'gcmgraph serve' publishes at "
+    "/api/openapi.json); else from the --output extension.",
 )
-def list_command(tag: str | None, fmt: str) -> None:
+
+
+@main.command("list")
+@click.option("--tag", default=None, help="Only queries with this tag.")
+@list_format_option
+@output_option
+@wide_option
+def list_command(tag: str | None, fmt: str | None, output: str | None, wide: bool) -> None:
     """List the stored queries with their summaries and parameters.
 
     Every stored query starts with a '#+ summary: ...' header (grlc's conventions); gcmgraph query
@@ -127,15 +182,22 @@ def list_command(tag: str | None, fmt: str) -> None:
     """
     import json
 
+    from .formats import CATALOGUE, choose
     from .queries import catalogue
+    from .render import cut
 
+    chosen = choose(CATALOGUE, fmt, output, default="table")
+    _check_output(output)
     queries = [q for q in catalogue() if tag is None or tag in q.tags]
-    if fmt == "openapi":
+    if not queries:
+        tags = sorted({t for q in catalogue() for t in q.tags})
+        raise UsageError(f"--tag {tag}: no stored query has this tag; tags: {', '.join(tags)}")
+    if chosen.name == "openapi":
         from .api import openapi_document
 
-        _emit((json.dumps(openapi_document(queries), ensure_ascii=False, indent=2) + "\n").encode(), None)
+        _emit((json.dumps(openapi_document(queries), ensure_ascii=False, indent=2) + "\n").encode(), output)
         return
-    if fmt == "json":
+    if chosen.name == "json":
         payload = [
             {"name": q.name, "summary": q.summary, "form": q.form, "tags": list(q.tags),
              "parameters": [{"name": p.name, "type": p.type_label, "required": p.required and not p.default,
@@ -143,19 +205,21 @@ def list_command(tag: str | None, fmt: str) -> None:
                             for p in q.parameters]}
             for q in queries
         ]  # fmt: skip
-        _emit((json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode(), None)
+        _emit((json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode(), output)
         return
     width = max([len(q.name) for q in queries] + [4])
     lines = []
     for q in queries:
         lines.append(f"{q.name.ljust(width)}  {q.summary}")
         lines += [f"{''.ljust(width)}    -p {p.usage()}" for p in q.parameters]
-    _emit(("\n".join(lines) + "\n").encode(), None)
+    fits = _table_width(wide, output)
+    _emit(("\n".join(line if fits is None else cut(line, fits) for line in lines) + "\n").encode(), output)
 
 
 @main.command("show")
 @click.argument("name")
-def show_command(name: str) -> None:
+@output_option
+def show_command(name: str, output: str | None) -> None:
     """Print a stored query's documentation and SPARQL text.
 
     Example: gcmgraph show document-lineage
@@ -163,6 +227,7 @@ def show_command(name: str) -> None:
     from .queries import find_query
 
     query = find_query(name)
+    _check_output(output, [query.path])
     lines = [f"{query.name}: {query.summary}", f"file: {query.display_path}", f"form: {query.form}"]
     if query.description:
         lines.append(query.description)
@@ -170,7 +235,7 @@ def show_command(name: str) -> None:
         lines.append("tags: " + ", ".join(query.tags))
     lines += [f"parameter: {p.usage()}" for p in query.parameters]
     lines += ["", query.text.rstrip("\n")]
-    _emit(("\n".join(lines) + "\n").encode(), None)
+    _emit(("\n".join(lines) + "\n").encode(), output, [query.path])
 
 
 @main.command(
@@ -190,6 +255,7 @@ def show_command(name: str) -> None:
 @format_option
 @output_option
 @source_options
+@wide_option
 @click.option("--fail-on-empty", is_flag=True, help="Exit 1 when the result is empty (or ASK is false).")
 @click.option(
     "--timeout",
@@ -210,7 +276,7 @@ def show_command(name: str) -> None:
 )
 def query_command(
     name: str, params: tuple[str, ...], fmt: str | None, output: str | None, inferred: bool,
-    data: tuple[Path, ...], endpoint: str | None, graphs: tuple[str, ...], no_graphs: bool,
+    data: tuple[Path, ...], endpoint: str | None, graphs: tuple[str, ...], no_graphs: bool, wide: bool,
     fail_on_empty: bool, timeout: float, max_rows: int, allow_outside: bool,
 ) -> None:  # fmt: skip
     """Run a stored query by name, or any .rq file, on the bundled data or on your files.
@@ -220,15 +286,18 @@ def query_command(
 
     Example: gcmgraph query events-in-city -p city=place:vienna --format csv
     """
+    from .output import input_files
     from .queries import find_query, run_query
     from .render import choose_format, render_result
 
     stored = find_query(name)
     chosen = choose_format(fmt, output, stored.form)
+    inputs = [stored.path, *input_files(data)]
+    _check_output(output, inputs)
     graph = _source(data, inferred, endpoint, graphs, no_graphs)
     result = run_query(graph, stored, _params(params), timeout=timeout, max_rows=max_rows, allow_outside=allow_outside)
-    inputs = [s.path for s in getattr(graph, "sources", ())] + [stored.path]
-    _emit(render_result(result, chosen), output, inputs)
+    key = getattr(stored, "key", ())
+    _emit(render_result(result, chosen, width=_table_width(wide, output), key=key), output, inputs)
     if fail_on_empty and result.is_empty:
         click.echo("No results.", err=True)
         sys.exit(1)
@@ -275,12 +344,15 @@ def validate_command(
     Example: gcmgraph validate --format github
     """
     from .formats import REPORT, choose
+    from .output import input_files
     from .render import render_report
     from .validation import validate
 
     chosen = choose(REPORT, fmt, output, default="text")
+    inputs = [*input_files(paths), *([accepted] if accepted else [])]
+    _check_output(output, inputs)
     report = validate(list(paths) or None, inference=inference, accepted_file=accepted or True)
-    _emit(render_report(report, chosen.name, limit), output, list(paths))
+    _emit(render_report(report, chosen.name, limit), output, inputs)
     if report.failed(fail_on):
         sys.exit(1)
 
@@ -423,7 +495,7 @@ def serve_command(
     default="site",
     show_default=True,
     type=click.Path(path_type=Path),
-    help="Folder to write the site into (created, or replaced if it holds an earlier site).",
+    help="Folder for the site: a new or empty one, or one an earlier 'gcmgraph docs' wrote (nothing else is replaced).",
 )
 @data_option
 def docs_command(output: Path, data: tuple[Path, ...]) -> None:
@@ -445,7 +517,13 @@ def docs_command(output: Path, data: tuple[Path, ...]) -> None:
 
 @main.command("plot")
 @click.argument("name", metavar="NAME")
-@click.option("-o", "--output", default=None, help="Write to FILE.svg or FILE.png (default: SVG on stdout).")
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    metavar="FILE|-",
+    help="Write to FILE.svg or FILE.png (default or -: SVG on stdout).",
+)
 @click.option("-f", "--format", "fmt", default=None, help="svg or png (default: the --output extension, else svg).")
 @data_option
 def plot_command(name: str, output: str | None, fmt: str | None, data: tuple[Path, ...]) -> None:
@@ -454,42 +532,61 @@ def plot_command(name: str, output: str | None, fmt: str | None, data: tuple[Pat
     Example: gcmgraph plot timeline -o timeline.svg
     """
     from .formats import PICTURE, choose
+    from .output import input_files
     from .plots import PLOTS, draw_plot, svg_to_png
     from .store import open_graph
 
     if name not in PLOTS:
         raise UnknownPlotError(name, list(PLOTS))
     chosen = choose(PICTURE, fmt, output, default="svg", strict_extension=True)
+    inputs = input_files(data)
+    _check_output(output, inputs)
     graph = open_graph(list(data) or None)
     text = draw_plot(graph, name)
     content = svg_to_png(text) if chosen.name == "png" else text.encode("utf-8")
-    _emit(content, output, [s.path for s in graph.sources])
+    _emit(content, output, inputs)
 
 
 @main.command("describe")
 @click.argument("resource")
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="table or json.")
+@listing_format_option
+@output_option
+@wide_option
 @source_options
 def describe_command(
-    resource: str, fmt: str, inferred: bool, data: tuple[Path, ...], endpoint: str | None, graphs: tuple[str, ...],
+    resource: str,
+    fmt: str | None,
+    output: str | None,
+    wide: bool,
+    inferred: bool,
+    data: tuple[Path, ...],
+    endpoint: str | None,
+    graphs: tuple[str, ...],
     no_graphs: bool,
-) -> None:  # fmt: skip
-    """Show everything the graph says about one resource (IRI, prefixed name or label).
+) -> None:
+    """Show everything the graph says about one resource (IRI, prefixed name or any of its names).
 
-    Example: gcmgraph describe "Louise Arbour"
+    Names are compared without case or accents. Example: gcmgraph describe "Czech Republic"
     """
     from .describe import describe
+    from .formats import LISTING, choose
+    from .output import input_files
     from .render import render_description
 
+    chosen = choose(LISTING, fmt, output, default="table")
+    inputs = input_files(data)
+    _check_output(output, inputs)
     graph = _source(data, inferred, endpoint, graphs, no_graphs)
-    _emit(render_description(describe(graph, resource), fmt), None)
+    description = describe(graph, resource)
+    _emit(render_description(description, chosen.name, width=_table_width(wide, output)), output, inputs)
 
 
 @main.command(
     "export",
     epilog="Formats: turtle (default), nt, nq, trig, xml, json-ld; the --output extension "
-    "(.ttl .nt .nq .trig .rdf .owl .xml .jsonld) picks one when --format is absent. TriG, N-Quads and JSON-LD "
-    "keep one named graph per source file; the others hold their union.",
+    "(.ttl .nt .nq .trig .rdf .owl .xml .jsonld) picks one when --format is absent. TriG and N-Quads "
+    "keep one named graph per source file; the others hold their union in the default graph "
+    "(JSON-LD keeps the named graphs with --graphs).",
 )
 @format_option
 @click.option(
@@ -500,6 +597,7 @@ def describe_command(
     help="Which files to export.",
 )
 @inferred_option
+@click.option("--graphs", is_flag=True, help="JSON-LD: one named graph per source file, as TriG and N-Quads write.")
 @click.option(
     "--frame",
     default=None,
@@ -511,7 +609,13 @@ def describe_command(
 @output_option
 @data_option
 def export_command(
-    fmt: str | None, only: str, inferred: bool, frame: str | None, output: str | None, data: tuple[Path, ...]
+    fmt: str | None,
+    only: str,
+    inferred: bool,
+    graphs: bool,
+    frame: str | None,
+    output: str | None,
+    data: tuple[Path, ...],
 ) -> None:
     """Write the graph as Turtle, JSON-LD, N-Triples, N-Quads, TriG or RDF/XML, the same bytes on every run.
 
@@ -520,10 +624,12 @@ def export_command(
     from .export import export, export_inputs, pick_format
 
     framed = None if frame is None else Path(frame) if frame else True
+    inputs = export_inputs(list(data) or None, framed)
+    _check_output(output, inputs)
     result = export(
         pick_format(fmt, output, frame=framed is not None), only=only, inferred=inferred, data=list(data) or None,
-        frame=framed,
+        frame=framed, graphs=graphs,
     )  # fmt: skip
-    _emit(result.content, output, export_inputs(list(data) or None, framed))
+    _emit(result.content, output, inputs)
     if inferred:
         click.echo(f"added {result.inferred_added} inferred triples", err=True)

@@ -41,6 +41,15 @@ class InputFileError(GcmgraphError):
         super().__init__(f"{path}: {reason}")
 
 
+class OutputFileError(GcmgraphError):
+    """An output path gcmgraph will not write (an input, a special file, a folder it did not
+    write) or cannot write (no such folder, no permission)."""
+
+    def __init__(self, path: Path | str, reason: str):
+        self.path, self.reason = str(path), reason
+        super().__init__(f"{path}: {reason}")
+
+
 class UnknownQueryError(GcmgraphError):
     """A query name that is not in the catalogue."""
 

@@ -1,11 +1,13 @@
 """The graph as one file, in a standard RDF format, byte for byte the same on every run.
 
-Blank nodes get canonical labels (RDFC-1.0) and statements are sorted, so the same input always
-gives the same bytes. Turtle, N-Triples and RDF/XML hold one graph, the union of the sources;
-TriG, N-Quads and JSON-LD keep one named graph per source file (and one for ``--inferred``
-entailments), so a consumer can tell the ontology from the data and trace a triple to its file.
-JSON-LD is written by pyld with the maintained context ``ontology/context.jsonld`` embedded;
-``frame`` gives a nested, document-shaped view instead. No URL is ever fetched.
+Blank nodes get canonical labels (:mod:`gcmgraph.canonical`, linear in time for trees of blank
+nodes) and statements are sorted, so the same input always gives the same bytes. Turtle,
+N-Triples, RDF/XML and JSON-LD hold one graph, the union of the sources, in the default graph
+(what ``rdflib.Graph().parse()`` and JSON-LD tools read). TriG and N-Quads, and JSON-LD with
+``graphs=True``, keep one named graph per source file (and one for ``--inferred`` entailments),
+so a consumer can tell the ontology from the data and trace a triple to its file. JSON-LD is
+written by pyld with the maintained context ``ontology/context.jsonld`` embedded; ``frame``
+gives a nested, document-shaped view instead. No URL is ever fetched.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from .canonical import canonical_labels
 from .errors import DataSyntaxError, GcmgraphError, InputFileError, UsageError
-from .formats import GRAPH, Format, choose, find, names
+from .formats import GRAPH, Format, choose, formats
 from .loader import SourceFile, default_sources, expand_paths, parse_source, read_source, resolve_sources
 from .namespaces import PREFIXES
 from .paths import display_path, ontology_dir, ontology_file, shapes_file
@@ -55,13 +58,6 @@ def pick_format(fmt: str | None, output: str | Path | None = None, *, frame: boo
     return choose(GRAPH, fmt, output, default="json-ld" if frame else "turtle").name
 
 
-def _graph_format(name: str) -> Format:
-    found = find(GRAPH, name)
-    if found is None:
-        raise UsageError(f"--format {name} does not fit a graph; use one of {', '.join(names(GRAPH))}")
-    return found
-
-
 def export(
     fmt: str,
     *,
@@ -69,16 +65,24 @@ def export(
     inferred: bool = False,
     data: Sequence[Path | str] | None = None,
     frame: Path | bool | None = None,
+    graphs: bool = False,
 ) -> ExportResult:
-    """Serialise the ontology, data and/or shapes (``only``) in ``fmt``, with or without entailments."""
-    chosen = _graph_format(fmt)
+    """Serialise the ontology, data and/or shapes (``only``) in ``fmt``, with or without entailments.
+
+    ``graphs`` keeps one named graph per source file in JSON-LD (TriG and N-Quads always do);
+    without it JSON-LD holds the union of the files in its default graph.
+    """
+    chosen = choose(GRAPH, fmt, default=fmt)
     name = chosen.name
     if frame and name != "json-ld":
         raise UsageError("--frame needs --format json-ld")
+    if graphs and not (chosen.rdf and chosen.rdf.supports_datasets):
+        keeping = ", ".join(f.name for f in formats(GRAPH) if f.rdf and f.rdf.supports_datasets)
+        raise UsageError(f"--graphs needs a format that holds named graphs ({keeping}); {name} holds one graph")
     sources = select_sources(only, data)
     asserted, added = _statements(sources, inferred=inferred)
     quads = asserted + added
-    if not chosen.keeps_graphs:
+    if not (chosen.keeps_graphs or graphs):
         quads = [ox.Quad(t.subject, t.predicate, t.object) for t in {q.triple for q in quads}]
     quads = canonical(quads)
     content = _jsonld(quads, frame) if name == "json-ld" else _rdf(quads, chosen)
@@ -128,10 +132,8 @@ def _statements(sources: list[SourceFile], *, inferred: bool) -> tuple[list[ox.Q
 
 
 def canonical(quads: Sequence[ox.Quad]) -> list[ox.Quad]:
-    """The quads with RDFC-1.0 blank-node labels, sorted by graph, subject, type first, predicate, object."""
-    dataset = ox.Dataset(quads)
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    return sorted(dataset, key=_order)
+    """The quads with canonical blank-node labels, sorted by graph, subject, type first, predicate, object."""
+    return sorted(canonical_labels(quads), key=_order)
 
 
 def _order(quad: ox.Quad) -> tuple:

@@ -20,7 +20,8 @@ from .errors import UsageError
 RESULTS = "results"  # SELECT and ASK answers
 GRAPH = "graph"  # RDF triples (or quads)
 REPORT = "report"  # validation reports
-LISTING = "listing"  # the query catalogue and resource descriptions
+LISTING = "listing"  # resource descriptions
+CATALOGUE = "catalogue"  # the stored-query catalogue (``list``)
 PICTURE = "picture"
 
 _KIND_WORDS = {
@@ -28,13 +29,19 @@ _KIND_WORDS = {
     GRAPH: "a graph",
     REPORT: "a validation report",
     LISTING: "this listing",
+    CATALOGUE: "the query catalogue",
     PICTURE: "a picture",
 }
 
 
 @dataclass(frozen=True)
 class Format:
-    """One format of one kind; ``media_types[0]`` and ``extensions[0]`` are the preferred ones."""
+    """One format of one kind; ``media_types[0]`` and ``extensions[0]`` are the preferred ones.
+
+    ``keeps_graphs``: an export in this format keeps one named graph per source file by default
+    (TriG, N-Quads). JSON-LD can hold named graphs too (``rdf.supports_datasets``) but writes the
+    default graph unless asked, because that is what JSON-LD tools and ``rdflib.Graph`` read.
+    """
 
     name: str
     kind: str
@@ -71,8 +78,7 @@ FORMATS: tuple[Format, ...] = (
     Format("trig", GRAPH, (), ("application/trig",), (".trig",), rdf=ox.RdfFormat.TRIG, keeps_graphs=True),
     Format("xml", GRAPH, ("rdfxml", "rdf", "owl"), ("application/rdf+xml",), (".rdf", ".owl", ".xml"),
            rdf=ox.RdfFormat.RDF_XML),
-    Format("json-ld", GRAPH, ("jsonld",), ("application/ld+json",), (".jsonld",), rdf=ox.RdfFormat.JSON_LD,
-           keeps_graphs=True),
+    Format("json-ld", GRAPH, ("jsonld",), ("application/ld+json",), (".jsonld",), rdf=ox.RdfFormat.JSON_LD),
     Format("text", REPORT, ("txt",), ("text/plain",), (".txt",)),
     Format("json", REPORT, (), ("application/json",), (".json",)),
     Format("turtle", REPORT, ("ttl",), ("text/turtle",), (".ttl",)),
@@ -81,6 +87,9 @@ FORMATS: tuple[Format, ...] = (
     Format("junit", REPORT, (), ("application/xml",), (".xml",)),
     Format("table", LISTING, ("txt",), ("text/plain",), (".txt",)),
     Format("json", LISTING, (), ("application/json",), (".json",)),
+    Format("table", CATALOGUE, ("txt",), ("text/plain",), (".txt",)),
+    Format("json", CATALOGUE, (), ("application/json",), (".json",)),
+    Format("openapi", CATALOGUE, (), ("application/vnd.oai.openapi+json",), ()),
     Format("svg", PICTURE, (), ("image/svg+xml",), (".svg",)),
     Format("png", PICTURE, (), ("image/png",), (".png",)),
 )  # fmt: skip

@@ -6,7 +6,7 @@ exactly. ``table``, ``markdown`` and ``csv`` are for people and spreadsheets, so
 to open: control characters (terminal escape sequences included) are shown as ``\\uXXXX`` in
 tables, and in CSV a cell that a spreadsheet would run as a formula (it starts with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return, and is not a plain number) gets a leading ``'``. The
-``table`` format also cuts cells longer than 80 characters, ending them with ``…``.
+``table`` format fits a width (the terminal's, or 100 columns), cutting cells with ``…``.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 import pyoxigraph as ox
+import wcwidth
 
-from .errors import UsageError
-from .formats import GRAPH, REPORT, RESULTS, choose, find, names
+from .formats import GRAPH, REPORT, RESULTS, choose
 from .namespaces import PREFIXES, compact, expand
 from .results import QueryResult, Term
 
@@ -76,18 +76,100 @@ def csv_value(term: Term | None) -> str:
     return text
 
 
-TABLE_CELL_WIDTH = 80
+#: The width of a table when stdout is not a terminal (a file, a pipe, a test).
+DEFAULT_WIDTH = 100
+#: A text column that gives way keeps at least this many columns (or its header's, up to 20);
+#: a column of names (IRIs) keeps at least _NARROWEST_NAME.
+_NARROWEST = 10
+_NARROWEST_NAME = 20
 
 
-def _table(variables: Sequence[str], rows: list[list[str]]) -> str:
-    """An aligned text table; a cell longer than TABLE_CELL_WIDTH is cut and ends with '…'
-    (the other formats always carry whole values)."""
-    rows = [[c if len(c) <= TABLE_CELL_WIDTH else c[: TABLE_CELL_WIDTH - 1] + "…" for c in r] for r in rows]
-    widths = [max([len(v), *(len(r[i]) for r in rows)]) for i, v in enumerate(variables)]
-    line = "  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True)).rstrip()
-    rule = "  ".join("-" * w for w in widths)
-    body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    return "\n".join([line, rule, *body]) + "\n"
+def text_width(text: str) -> int:
+    """The columns ``text`` takes in a terminal: 2 for a wide (CJK) character, 0 for a combining mark."""
+    return max(0, wcwidth.width(text))
+
+
+def cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` columns, ending with '…' when something was left out."""
+    if text_width(text) <= width:
+        return text
+    kept, used = [], 0
+    for grapheme in wcwidth.iter_graphemes(text):
+        size = text_width(grapheme)
+        if used + size > width - 1:
+            break
+        kept.append(grapheme)
+        used += size
+    return "".join(kept) + "…"
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - text_width(text))
+
+
+def column_widths(
+    header: Sequence[str], rows: Sequence[Sequence[str]], give_way: Sequence[tuple[Sequence[int], int]], room: int
+) -> list[int] | None:
+    """The width of each column so that the columns and their two-space gaps fit in ``room``, or
+    None if they cannot.
+
+    ``give_way`` lists groups of column indexes, each with its narrowest width, in the order they
+    narrow: the widest columns of the first group are narrowed towards a common cap (never below
+    the narrowest width or their header's, up to 20) before the next group is touched. Columns in
+    no group keep their width.
+    """
+    natural = [max([text_width(h), *(text_width(r[i]) for r in rows)]) for i, h in enumerate(header)]
+    widths = list(natural)
+    room -= 2 * (len(header) - 1)
+    for group, narrowest in give_way:
+        if sum(widths) <= room:
+            break
+        floors = {i: min(natural[i], max(narrowest, min(text_width(header[i]), 20))) for i in group}
+        fixed = sum(w for i, w in enumerate(widths) if i not in floors)
+
+        def total(cap: int, floors: dict[int, int] = floors, fixed: int = fixed) -> int:
+            return fixed + sum(max(floor, min(natural[i], cap)) for i, floor in floors.items())
+
+        low, high = 0, max([natural[i] for i in group], default=0)
+        while low < high:  # the widest cap that fits (the total grows with the cap)
+            middle = (low + high + 1) // 2
+            low, high = (middle, high) if total(middle) <= room else (low, middle - 1)
+        for i, floor in floors.items():
+            widths[i] = max(floor, min(natural[i], low))
+    return widths if sum(widths) <= room else None
+
+
+def _table(
+    variables: Sequence[str],
+    rows: list[list[str]],
+    give_way: Sequence[tuple[Sequence[int], int]] = (),
+    width: int | None = None,
+) -> str:
+    """An aligned text table in at most ``width`` terminal columns (None: as wide as its values).
+
+    Cells of the columns that give way are cut and end with '…'. A result with too many columns
+    to fit even so is shown one row per block, one ``name  value`` line per column. (The other
+    formats always carry whole values.)
+    """
+    widths = column_widths(variables, rows, give_way, width if width is not None else 10**9)
+    if widths is None:
+        return _records(variables, rows, width or 10**9)
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(_pad(cut(c, w), w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    return "\n".join([line(variables), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]) + "\n"
+
+
+def _records(variables: Sequence[str], rows: list[list[str]], width: int) -> str:
+    """Each row as a block of ``name  value`` lines, blocks apart by a blank line, values cut to fit."""
+    names = max(text_width(v) for v in variables)
+    room = max(width - names - 2, 1)
+    blocks = [
+        "\n".join(f"{_pad(v, names)}  {cut(c, room)}".rstrip() for v, c in zip(variables, row, strict=True))
+        for row in rows
+    ]
+    return "\n\n".join(blocks) + "\n" if blocks else cut("  ".join(variables), width) + "\n"
 
 
 def _markdown(variables: Sequence[str], rows: list[list[str]]) -> str:
@@ -100,11 +182,15 @@ def _markdown(variables: Sequence[str], rows: list[list[str]]) -> str:
     return "\n".join([head, rule, *body]) + "\n"
 
 
-def render_result(result: QueryResult, fmt: str) -> bytes:
-    """The result written in the format named ``fmt`` (see :mod:`gcmgraph.formats`)."""
-    chosen = find(GRAPH if result.is_graph else RESULTS, fmt)
-    if chosen is None:
-        raise UsageError(f"--format {fmt} does not fit this result")
+def render_result(
+    result: QueryResult, fmt: str, *, width: int | None = DEFAULT_WIDTH, key: Sequence[str] = ()
+) -> bytes:
+    """The result written in the format named ``fmt`` (see :mod:`gcmgraph.formats`).
+
+    A ``table`` fits in ``width`` columns (None: as wide as its values): IRIs are shown as prefixed
+    names, and text columns give way first, then the other columns, never those in ``key``.
+    """
+    chosen = choose(GRAPH if result.is_graph else RESULTS, fmt, default=fmt)
     fmt = chosen.name
     if chosen.rdf is not None:
         prefixes = PREFIXES if chosen.name in ("turtle", "trig") else None
@@ -126,11 +212,22 @@ def render_result(result: QueryResult, fmt: str) -> bytes:
     rows = [[safe_text(display(v)) for v in row] for row in result.rows]
     if fmt == "markdown":
         return _markdown(result.variables, rows).encode()
-    return _table(result.variables, rows).encode()
+    return _table(result.variables, rows, _give_way(result, key), width).encode()
 
 
-def render_description(description: Description, fmt: str) -> bytes:
-    """A resource's facts as readable text (``table``) or as JSON."""
+def _give_way(result: QueryResult, key: Sequence[str]) -> list[tuple[list[int], int]]:
+    """Which columns narrow first: those holding text (literals), then those holding names; never the key."""
+    columns = [i for i, name in enumerate(result.variables) if name not in key]
+
+    def names_only(i: int) -> bool:
+        return all(row[i] is None or isinstance(row[i], ox.NamedNode | ox.BlankNode) for row in result.rows)
+
+    text = [i for i in columns if not names_only(i)]
+    return [(text, _NARROWEST), ([i for i in columns if i not in text], _NARROWEST_NAME)]
+
+
+def render_description(description: Description, fmt: str, *, width: int | None = DEFAULT_WIDTH) -> bytes:
+    """A resource's facts as readable text (``table``, each line cut to ``width``) or as JSON."""
     import json
 
     if fmt == "json":
@@ -150,17 +247,21 @@ def render_description(description: Description, fmt: str) -> bytes:
             "incoming": [fact(f) for f in description.incoming],
         }
         return (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode()
-    lines = [f"{safe_text(description.label)}  <{description.iri}>", ""]
-    width = max([len(f.predicate_label) for f in (*description.facts, *description.incoming)] + [4])
+    iri = f"<{safe_text(description.iri)}>"
+    label = safe_text(description.label)
+    lines = [f"{label if width is None else cut(label, max(width - text_width(iri) - 2, 10))}  {iri}", ""]
+    labels = max([text_width(f.predicate_label) for f in (*description.facts, *description.incoming)] + [4])
     for f in description.facts:
         value = display(f.value) + (f"  ({f.value_label})" if f.value_label else "")
-        lines.append(f"  {f.predicate_label.ljust(width)}  {safe_text(value)}")
+        lines.append(f"  {_pad(f.predicate_label, labels)}  {safe_text(value)}")
     if description.incoming:
         lines += ["", "Linked from:"]
         for f in description.incoming:
-            value = display(f.value) + (f"  ({f.value_label})" if f.value_label else "")
-            lines.append(f"  {safe_text(value)}  {f.predicate_label}")
-    return ("\n".join(lines) + "\n").encode()
+            value = safe_text(display(f.value) + (f"  ({f.value_label})" if f.value_label else ""))
+            room = None if width is None else max(width - text_width(f.predicate_label) - 4, 10)
+            lines.append(f"  {value if room is None else cut(value, room)}  {f.predicate_label}")
+    body = [line if width is None else cut(line, width) for line in lines[1:]]
+    return ("\n".join([lines[0], *body]) + "\n").encode()
 
 
 def _finding_line(f: Finding) -> str:
@@ -184,10 +285,7 @@ def _limited(findings: Iterable[Finding], limit: int | None) -> tuple[list[Findi
 
 def render_report(report: ValidationReport, fmt: str, limit: int | None = None) -> bytes:
     """A validation report for people (``text``) or machines (the other report formats)."""
-    chosen = find(REPORT, fmt)
-    if chosen is None:
-        raise UsageError(f"--format {fmt} is not a report format; use one of {', '.join(names(REPORT))}")
-    fmt = chosen.name
+    fmt = choose(REPORT, fmt, default=fmt).name
     findings, left_out = _limited(report.findings, limit)
     if fmt == "text":
         lines = [_finding_line(f) for f in findings]

@@ -8,9 +8,6 @@ host), deterministic (sorted, no dates of the build) and works opened from disk.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,8 +16,9 @@ from pathlib import Path
 import pyoxigraph as ox
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from ..errors import GcmgraphError, InputFileError
+from ..errors import GcmgraphError, NothingToShowError
 from ..namespaces import ID_KINDS, compact
+from ..output import check_folder_output, write_folder
 from ..paths import ONTOLOGY_NS, shapes_file
 from ..queries import StoredQuery, catalogue, run_query
 from ..results import QueryResult
@@ -476,18 +474,23 @@ def build_site(
     graph: LocalGraph | None = None,
     pictures: Iterable[str] = PICTURES,
 ) -> SiteReport:
-    """Write the site into ``output`` (created or replaced whole) and say what was written."""
+    """Write the site into ``output`` and say what was written.
+
+    ``output`` is a new or empty folder, or the folder of an earlier build that holds nothing else
+    (see :func:`gcmgraph.output.write_folder`); anything else is refused before any work is done.
+    """
     from ..plots import draw_plot
 
-    target = Path(output)
-    if target.exists() and not target.is_dir():
-        raise InputFileError(target, "is a file; give a folder for the site")
-    if target.exists() and any(target.iterdir()) and not (target / "index.html").is_file():
-        raise InputFileError(target, "is a folder that does not hold a gcmgraph site; give an empty or new folder")
+    target = check_folder_output(output)  # refuse at once, before the work
     graph = graph or open_graph(list(data) if data else None)
     shapes_graph = open_graph([shapes_file()])
     site = Site(graph, shapes_graph)
-    drawn = {name: draw_plot(graph, name) for name in pictures}
+    drawn: dict[str, str] = {}
+    for name in pictures:  # a graph without events still gets its site, without the timeline
+        try:
+            drawn[name] = draw_plot(graph, name)
+        except NothingToShowError as nothing:
+            site.problems.append(f"picture {name} left out: {nothing}")
     sources = [s.path for s in getattr(graph, "sources", [])] + [shapes_file()]
     exports = _exports(data)
     site.downloads = tuple(exports) + tuple(f"data/{p.name}" for p in sources)
@@ -498,7 +501,7 @@ def build_site(
     for path in sources:
         files[f"data/{path.name}"] = path.read_bytes()
     files["style.css"] = site.env.loader.get_source(site.env, "style.css")[0].encode("utf-8")  # type: ignore[union-attr]
-    _write_folder(target, files)
+    write_folder(target, files)
     return SiteReport(folder=target, pages=sorted(p for p in files if p.endswith(".html")), problems=site.problems)
 
 
@@ -512,27 +515,3 @@ def _exports(data: Sequence[Path | str] | None) -> dict[str, bytes]:
     except ImportError:  # an installation without the exporter still gets the source files
         return {}
     return {f"data/{name}": export(fmt, data=list(data) if data else None).content for fmt, name in EXPORTS}
-
-
-def _write_folder(target: Path, files: Mapping[str, bytes]) -> None:
-    """Write every file into a fresh folder beside ``target``, then swap it in."""
-    parent = target.resolve().parent
-    if not parent.is_dir():
-        raise InputFileError(target, f"folder {parent} does not exist")
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
-    staging.chmod(0o755)
-    try:
-        for name in sorted(files):
-            path = staging / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(files[name])
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=parent))
-            os.replace(target, old / "site")
-            os.replace(staging, target)
-            shutil.rmtree(old)
-        else:
-            os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
