@@ -89,11 +89,11 @@ CASES = {
     "export-nowhere": ("export", ["-o", "{nowhere}"], 2, "Error: {nowhere}: folder "),
     # bad options (serve only ever gets these: it would otherwise start a server)
     "serve-bad-bind": ("serve", ["--bind", "nonsense"], 2, "Error: --bind 'nonsense': write HOST:PORT, e.g. 127.0.0.1:7878\n"),
-    "serve-bad-timeout": ("serve", ["--timeout-s", "0"], 2, "Error: Invalid value for '--timeout-s': 0 is not in the range x>=1.\n"),
-    "serve-endpoint": ("serve", ["--endpoint", "{endpoint}"], 2, "Error: "),
+    "serve-bad-timeout": ("serve", ["--timeout", "0"], 2, "Error: Invalid value for '--timeout': 0 is not in the range 1<=x<=3600.\n"),
+    "serve-bad-workers": ("serve", ["--workers", "0"], 2, "Error: Invalid value for '--workers': 0 is not in the range 1<=x<=64.\n"),
     "plot-unknown": ("plot", ["no-such-picture"], 2,
                      "Error: unknown picture 'no-such-picture' (known: timeline, vote-map, lineage, actor-network)\n"),
-    "list-bad-format": ("list", ["-f", "yaml"], 2, "Error: --format yaml does not fit this listing; use one of table, json\n"),
+    "list-bad-format": ("list", ["-f", "yaml"], 2, "Error: --format yaml does not fit the query catalogue; use one of table, json, openapi\n"),
     "describe-bad-format": ("describe", ["state:mar", "-f", "csv"], 2,
                             "Error: --format csv does not fit this listing; use one of table, json\n"),
     "query-bad-format": ("query", ["timeline", "-f", "turtle"], 2, "Error: --format turtle does not fit a table (SELECT/ASK) "

@@ -153,7 +153,7 @@ def evaluate(store: ox.Store, known_graphs: Sequence[str], job: Job, max_bytes: 
     except (OSError, RuntimeError, ValueError) as error:
         return Reply.error(400, f"{job.origin}: the query failed: {error}")
     assert chosen is not None
-    body = render_result(result, chosen.name)
+    body = render_result(result, chosen.name, width=None)  # an HTTP client has no terminal width
     return too_large if len(body) > max_bytes else Reply(200, media_type(chosen), body)
 
 
