@@ -381,3 +381,89 @@ def test_cli_json_of_events_in_two_cities_is_the_union() -> None:
 
 def test_find_query_knows_the_catalogue() -> None:
     assert find_query("timeline").summary.startswith("Every event")
+
+
+# ---------------------------------------------------------------------------------------------
+# One way to ask "when": gcm:startDate and gcm:endDate bound the period, gcm:datePrecision says how
+# precisely the sources date it. The query below is the pattern the README documents.
+
+WHAT_HAPPENED_IN_2017 = """
+PREFIX gcm: <https://w3id.org/gcmgraph/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+SELECT DISTINCT ?thing ?start ?end ?precision
+WHERE {
+  VALUES ?kind { gcm:Event gcm:Document }
+  ?thing a/rdfs:subClassOf* ?kind ;
+    gcm:startDate ?start ;
+    gcm:endDate ?end ;
+    gcm:datePrecision ?precision .
+  FILTER(?start <= "2017-12-31"^^xsd:date && ?end >= "2017-01-01"^^xsd:date)
+}
+ORDER BY ?start ?end ?thing
+"""
+
+# Every event and document of 2017, in order of start, then end, then IRI; (thing, start, end,
+# precision) as the sources give them.
+EXPECTED_2017 = [
+    # Seed 004: "Date of Publication 2017" (the year only).
+    ("document/genina-2017", "2017-01-01", "2017-12-31", "Year"),
+    # Seed 000: seven regional civil-society consultations; the graph dates six to the year 2017
+    # (public record fact 59: Phase I, April to November 2017, comprised them).
+    ("event/africa-consultation-2017", "2017-01-01", "2017-12-31", "Year"),
+    ("event/asia-consultation-2017", "2017-01-01", "2017-12-31", "Year"),
+    ("event/europe-consultation-2017", "2017-01-01", "2017-12-31", "Year"),
+    ("event/latin-america-and-the-caribbean-consultation-2017", "2017-01-01", "2017-12-31", "Year"),
+    ("event/middle-east-and-north-africa-consultation-2017", "2017-01-01", "2017-12-31", "Year"),
+    ("event/pacific-consultation-2017", "2017-01-01", "2017-12-31", "Year"),
+    # Public record fact 52: A/71/728, 3 February 2017.
+    ("document/a-71-728", "2017-02-03", "2017-02-03", "Day"),
+    # Seed 001: consultations "between April and November 2017"; fact 59: five regional and several
+    # national consultations.
+    ("event/national-consultations-2017", "2017-04-01", "2017-11-30", "Month"),
+    ("event/regional-consultations-2017", "2017-04-01", "2017-11-30", "Month"),
+    # Seed 001: the process "started in April 2017"; it culminated in the conference of December
+    # 2018 (seed 002, public record fact 12).
+    ("event/gcm-process", "2017-04-01", "2018-12-31", "Month"),
+    # Public record fact 57: A/RES/71/280 adopted on 6 April 2017.
+    ("document/a-res-71-280", "2017-04-06", "2017-04-06", "Day"),
+    ("event/modalities-adoption-2017", "2017-04-06", "2017-04-06", "Day"),
+    # Seed 000 and public record fact 60: the six thematic sessions.
+    ("event/thematic-session-1", "2017-05-08", "2017-05-09", "Day"),
+    ("event/thematic-session-2", "2017-05-22", "2017-05-23", "Day"),
+    ("event/thematic-session-3", "2017-06-19", "2017-06-20", "Day"),
+    ("event/thematic-session-4", "2017-07-24", "2017-07-25", "Day"),
+    # Seed 000: the U.S.-Canada consultation "in late September in 2017" (the month only).
+    ("event/us-canada-consultation-2017", "2017-09-01", "2017-09-30", "Month"),
+    ("event/thematic-session-5", "2017-09-04", "2017-09-05", "Day"),
+    ("event/thematic-session-6", "2017-10-12", "2017-10-13", "Day"),
+    # Public record fact 62: concept note of 20 November 2017; chair's summary written after the
+    # meeting and transmitted on 22 December 2017 (dated to the month).
+    ("document/stocktaking-concept-note-2017", "2017-11-20", "2017-11-20", "Day"),
+    ("document/stocktaking-chairs-summary-2017", "2017-12-01", "2017-12-31", "Month"),
+    # Public record fact 61: the U.S. withdrawal, 2 December 2017.
+    ("event/us-withdrawal-2017", "2017-12-02", "2017-12-02", "Day"),
+    # Seed 000 and public record fact 62: the stocktaking meeting, 4-6 December 2017.
+    ("event/stocktaking-meeting-2017", "2017-12-04", "2017-12-06", "Day"),
+    # Public record fact 63: A/72/643 dated 12 December 2017.
+    ("document/a-72-643", "2017-12-12", "2017-12-12", "Day"),
+    # Public record facts 62 and 65: the PGA letter of 22 December 2017.
+    ("document/pga-letter-2017-12-22", "2017-12-22", "2017-12-22", "Day"),
+    # Public record fact 8: A/RES/72/244 of 24 December 2017.
+    ("document/a-res-72-244", "2017-12-24", "2017-12-24", "Day"),
+    ("event/conference-modalities-adoption-2017", "2017-12-24", "2017-12-24", "Day"),
+]
+
+
+def test_what_happened_in_2017_in_order_with_the_one_when_pattern(bundled) -> None:
+    rows = records(bundled.query(WHAT_HAPPENED_IN_2017))
+    got = [
+        (r["thing"].value.removeprefix(ID), r["start"].value, r["end"].value, r["precision"].value.removeprefix(GCM))
+        for r in rows
+    ]
+    assert got == [(thing, start, end, precision + "Precision") for thing, start, end, precision in EXPECTED_2017]
+
+
+def test_the_stored_query_for_a_year_gives_the_same_answer(bundled) -> None:
+    rows = records(run(bundled, "events-in-year", year="2017"))
+    assert [r["thing"].value.removeprefix(ID) for r in rows] == [thing for thing, *_ in EXPECTED_2017]

@@ -2,10 +2,11 @@
 
 A stored query is a ``.rq`` file whose first comment lines ``#+ ...`` form a YAML header (grlc's
 convention: ``summary``, ``description``, ``tags``, ``defaults``, ``enumerate``; plus our
-``examples``). Parameters follow the BASIL convention: ``?_name`` is required, ``?__name`` is
-optional (unbound = no restriction), and a suffix gives the type: ``_iri``; ``_integer``,
-``_decimal``, ``_boolean`` (shorthands for XSD types); ``_xsd_<type>`` for any XSD datatype in
-full (``_xsd_date``); ``_<ll>`` (two letters) for a literal with that language tag; none for a plain
+``examples`` and ``key``, the result variables that name the thing each row is about).
+Parameters follow the BASIL convention: ``?_name`` is required, ``?__name`` is optional (unbound
+= no restriction), and a suffix gives the type: ``_iri``; ``_integer``, ``_decimal``,
+``_boolean`` (shorthands for XSD types); ``_xsd_<type>`` for any XSD datatype in full
+(``_xsd_date``); ``_<ll>`` (two letters) for a literal with that language tag; none for a plain
 string. Values are turned into RDF terms and written into a ``VALUES`` block, never spliced.
 """
 
@@ -28,7 +29,7 @@ from .sparql_text import InjectionError, inject_values, query_form, tokenize, va
 from .store import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, GraphSource
 
 HEADER_KEYS = frozenset(
-    {"summary", "description", "tags", "defaults", "enumerate", "examples",
+    {"summary", "description", "tags", "defaults", "enumerate", "examples", "key",
      "endpoint", "method", "pagination", "transform", "endpoint_in_url"}
 )  # fmt: skip
 _PARAM = re.compile(r"^(__?)([A-Za-z0-9]+(?:_[A-Za-z0-9]+)*)$")
