@@ -21,10 +21,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 from click.testing import CliRunner
 from conftest import ROOT
 from rdflib.compare import isomorphic, to_isomorphic
 
+from gcmgraph import open_graph
 from gcmgraph.bridge import graph_of
 from gcmgraph.cli import main
 from gcmgraph.queries import catalogue, find_query, run_query
@@ -34,6 +36,18 @@ from gcmgraph.sparql_text import variables as variables_of
 EXPECTED = ROOT / "tests" / "expected"
 QUERIES = {query.name: query for query in catalogue()}
 EXPECTED_FILES = sorted(path for path in EXPECTED.iterdir() if path.suffix in (".srj", ".ttl"))
+
+# Queries whose answer describes the project's own files (the ontology, the shapes, the graph's
+# make-up) rather than facts of the sources. They have no expected file: the tests in the section
+# "Structural queries" below check them against properties the sources fix (counts, names) and
+# against ontology/gcm.ttl and ontology/shapes.ttl read independently with rdflib.
+STRUCTURAL = {
+    "class-counts": "how many resources of each class: counted again with rdflib; the counts the sources fix",
+    "site-ontology": "the ontology's header: as ontology/gcm.ttl states it",
+    "site-shapes": "the SHACL shapes: as ontology/shapes.ttl states them",
+    "site-term-relations": "where a term sits in the ontology: as ontology/gcm.ttl states it",
+    "site-terms": "the ontology's terms: as ontology/gcm.ttl states them; the schemes the sources fix",
+}
 
 ID = "https://w3id.org/gcmgraph/id/"
 GCM = "https://w3id.org/gcmgraph/ontology#"
@@ -101,6 +115,9 @@ def run(bundled, name: str, **params: str | list[str]):
 @pytest.mark.parametrize("name", sorted(QUERIES))
 def test_every_query_has_exactly_one_expected_file(name: str) -> None:
     found = [p.name for p in (EXPECTED / f"{name}.srj", EXPECTED / f"{name}.ttl") if p.is_file()]
+    if name in STRUCTURAL:
+        assert found == [], f"queries/{name}.rq is checked by property tests (STRUCTURAL); remove {found}"
+        return
     assert len(found) == 1, f"queries/{name}.rq needs exactly one of tests/expected/{name}.srj or .ttl, found {found}"
     graph_form = QUERIES[name].form in ("CONSTRUCT", "DESCRIBE")
     assert found[0].endswith(".ttl" if graph_form else ".srj"), (
@@ -120,7 +137,7 @@ def test_every_required_parameter_has_an_example(name: str) -> None:
     assert not missing, f"queries/{name}.rq: add '#+ examples:' for {', '.join(missing)}"
 
 
-@pytest.mark.parametrize("name", sorted(QUERIES))
+@pytest.mark.parametrize("name", sorted(set(QUERIES) - set(STRUCTURAL)))
 def test_query_gives_the_expected_answer(bundled, name: str) -> None:
     query = QUERIES[name]
     result = run_query(bundled, query, examples(query))
@@ -190,6 +207,228 @@ def test_expected_select_files_are_standard_sparql_json() -> None:
 def test_every_select_orders_its_rows() -> None:
     unordered = [name for name, query in QUERIES.items() if query.form == "SELECT" and not has_order_by(query)]
     assert unordered == []
+
+
+# ---------------------------------------------------------------------------------------------
+# How many rows each stored query gives (with the examples of its header), and where the sources
+# fix that number. The key of every row is checked by the expected file of the query (written from
+# the sources) or, for the STRUCTURAL queries, by the tests of the next section.
+
+ROW_COUNTS: dict[str, tuple[int | None, str]] = {
+    "class-counts": (None, "one per class with instances: counted again with rdflib, see test_class_counts_*"),
+    "co-facilitators": (6, "GCM process 2 (fact 53), New York Declaration 2 (fact 54), IMRF modalities 2 (fact 38)"),
+    "conflicting-claims": (
+        12,
+        "competing values: 165 states (L1), 11 June (L2), 'signed' (L3), six phase boundaries (L6), the summit "
+        "on 16 Sept. 2016 and in September 2017 (seed 000), the conference at UN Headquarters (seed 004)",
+    ),
+    "consultations": (7, "seven regional civil-society consultations (seed 000; fact 59)"),
+    "document-lineage": (8, "zero draft to final draft and agreed text (facts 64, 66-68), GCM (12), A/RES/73/195 (1)"),
+    "events-by-organizer": (
+        5,
+        "General Assembly: 2016 summit (56), report launch (63), Marrakech (11), meetings 60, 61 (1)",
+    ),
+    "events-in-city": (1, "Vienna: the fifth thematic session (seed 000, fact 60)"),
+    "events-in-phase": (2, "stocktaking: Puerto Vallarta meeting (fact 62), report launch 11 January 2018 (fact 63)"),
+    "events-in-year": (28, "2017: the 28 events and documents of EXPECTED_2017 below"),
+    "follow-up": (
+        7,
+        "capacity-building mechanism and its three parts (facts 25, 26), IMRF (31-33), regional reviews "
+        "(35), UN Network on Migration (29)",
+    ),
+    "forum-meetings": (1, "the IMRF has met once, 17-20 May 2022 (fact 40)"),
+    "forums": (5, "High-level Dialogue and IMRF (fact 31), GFMD (36), RCPs (seed 002), IOM's IDM (seed 002)"),
+    "genina-proposals": (6, "Genina's six proposals (seed 004)"),
+    "guiding-principles": (10, "ten guiding principles (fact 22)"),
+    "marrakech-conference": (1, "one conference (fact 11)"),
+    "negotiation-rounds": (6, "six rounds (fact 65)"),
+    "non-participation": (
+        2,
+        "the United States: not in Marrakech (fact 19), not in the consensus of 13 July (fact 68)",
+    ),
+    "not-in-favour": (17, "5 against (fact 4) and 12 abstentions (fact 5) on A/RES/73/195"),
+    "objectives": (23, "23 objectives (section C)"),
+    "organizations": (27, "the organisations the sources name (tests/expected/organizations.srj, with each source)"),
+    "participation": (
+        10,
+        "NNIRR 4 (seed 000, fact 74), Arbour 2 and Hilale 1 (facts 18, 51), Ban, Thomson (55), Amina Mohammed (28)",
+    ),
+    "people": (25, "the people the sources name (tests/expected/people.srj, with each source)"),
+    "phases": (3, "consultation, stocktaking, negotiation (seed 001, fact 58)"),
+    "plot-actor-network": (
+        76,
+        "organised 17, issued 27, published 4, served in 18, participated in 10 "
+        "(tests/expected/plot-actor-network.srj)",
+    ),
+    "plot-lineage": (13, "the steps of the lineage (facts 2, 7, 17, 56, 64-69; seed 002 on Annex II)"),
+    "plot-timeline": (56, "the 58 events of timeline from the 2016 summit on (the two of 2013 left out)"),
+    "plot-vote-map": (193, "the 193 Member States (reference/un-member-states.csv)"),
+    "plot-vote-totals": (1, "the recorded vote on A/RES/73/195 (fact 3)"),
+    "resolutions-recalled": (5, "A/RES/73/195 recalls four resolutions (fact 8) and endorses the GCM (fact 7)"),
+    "roles": (28, "the offices the sources give (section G, facts 9, 14, 18, 27, 28; seeds 000, 004)"),
+    "single-source-facts": (53, "what rests on one non-UN source (tag V-1; tests/expected/single-source-facts.srj)"),
+    "site-ontology": (1, "one ontology"),
+    "site-resource": (15, "Vienna: 3 links in, 5 facts out, 3 sources and 4 locators (seeds 000, 002; fact 60; K)"),
+    "site-resources": (3, "the three phases (seed 001)"),
+    "site-shapes": (0, "the bundled graph holds no shapes: see test_site_shapes_*"),
+    "site-sources": (
+        9,
+        "seeds 000, 001, 002, 004, the two reference files, A/RES/71/1, A/RES/73/195, the Progress Declaration",
+    ),
+    "site-term-examples": (3, "the three phases (seed 001)"),
+    "site-term-relations": (3, "gcm:Draft: a class, a kind of document, with draft resolutions as a kind of it"),
+    "site-terms": (
+        5,
+        "the five controlled lists: capacities, confidence levels, date precisions, decision methods, vote positions",
+    ),
+    "sources-of": (34, "the adoption in Marrakech: its facts (facts 7, 12, L1) times their sources"),
+    "states-by-region": (9, "Western Europe (reference/un-member-states.csv)"),
+    "thematic-sessions": (6, "six thematic sessions (seed 000, seed 001, fact 60)"),
+    "timeline": (58, "every event the sources date (tests/expected/timeline.srj, one source list per row)"),
+    "un-documents": (16, "the UN documents with a symbol (facts 1, 2, 8, 17, 37, 45, 52, 56, 57, 63; GA/12113)"),
+    "us-withdrawal": (1, "one withdrawal, 2 December 2017 (fact 61)"),
+    "vote-record": (17, "17 named states on A/RES/73/195 (facts 4, 5)"),
+    "vote-tallies": (3, "Third Committee on the GCR (fact 48), A/RES/73/151 (46), A/RES/73/195 (3)"),
+    "votes-by-region": (11, "the regions of the 17 named states, split by position (facts 4, 5; the CSV)"),
+}
+
+
+def test_every_select_has_its_row_count() -> None:
+    assert sorted(ROW_COUNTS) == SELECTS
+
+
+@pytest.mark.parametrize("name", SELECTS)
+def test_row_count_is_the_one_the_sources_give(bundled, name: str) -> None:
+    count, why = ROW_COUNTS[name]
+    if count is None:
+        return
+    query = QUERIES[name]
+    got = len(run_query(bundled, query, examples(query)).rows)
+    assert got == count, f"{name}: {got} rows, the sources give {count} ({why})"
+
+
+# ---------------------------------------------------------------------------------------------
+# Structural queries: checked against the ontology and shapes files read with rdflib, and the
+# numbers and names the sources fix
+
+ONTOLOGY_FILE = ROOT / "ontology" / "gcm.ttl"
+SHAPES_FILE = ROOT / "ontology" / "shapes.ttl"
+DATA_FILES = sorted((ROOT / "data").glob("*.ttl"))
+ONTOLOGY_IRI = rdflib.URIRef("https://w3id.org/gcmgraph/ontology")
+OWL = "http://www.w3.org/2002/07/owl#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+
+def read(*paths: Path) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    for path in paths:
+        graph.parse(path)
+    return graph
+
+
+def test_class_counts_are_the_counts_rdflib_finds(bundled) -> None:
+    graph = read(ONTOLOGY_FILE, *DATA_FILES)
+    expected = {}
+    for cls in graph.subjects(rdflib.RDFS.isDefinedBy, ONTOLOGY_IRI):
+        if (cls, rdflib.RDF.type, rdflib.OWL.Class) not in graph:
+            continue
+        kinds = set(graph.transitive_subjects(rdflib.RDFS.subClassOf, cls))
+        members = {r for kind in kinds for r in graph.subjects(rdflib.RDF.type, kind)}
+        if members:
+            expected[str(cls)] = (len(set(graph.subjects(rdflib.RDF.type, cls))), len(members))
+    rows = records(run(bundled, "class-counts"))
+    got = {r["class"].value: (int(r["instances"].value), int(r["all_instances"].value)) for r in rows}
+    assert len(rows) == len(got)
+    assert got == expected
+
+
+def test_site_ontology_gives_the_header_of_the_ontology_file(bundled) -> None:
+    rows = records(run(bundled, "site-ontology"))
+    assert len(rows) == 1
+    row, graph = rows[0], read(ONTOLOGY_FILE)
+    assert row["ontology"].value == str(ONTOLOGY_IRI)
+    for column, prop in [
+        ("title", rdflib.DCTERMS.title),
+        ("creator", rdflib.DCTERMS.creator),
+        ("license", rdflib.DCTERMS.license),
+        ("created", rdflib.DCTERMS.created),
+        ("modified", rdflib.DCTERMS.modified),
+        ("version", rdflib.OWL.versionInfo),
+        ("version_iri", rdflib.OWL.versionIRI),
+    ]:
+        assert row[column].value == str(graph.value(ONTOLOGY_IRI, prop)), column
+    assert (row["prefix"].value, row["namespace"].value) == ("gcm", GCM)
+    assert row["version_iri"].value.endswith("/" + row["version"].value)
+    # The dates the description names are those of the sources: A/RES/71/1 (fact 56), Marrakech
+    # (fact 12) and the endorsement (fact 1).
+    for day in ("19 September 2016", "10 December 2018", "19 December 2018"):
+        assert day in row["description"].value
+
+
+def test_site_shapes_lists_every_shape_of_the_shapes_file(bundled) -> None:
+    assert records(run(bundled, "site-shapes")) == []  # the bundled graph holds no shapes
+    rows = records(run_query(open_graph([SHAPES_FILE]), "site-shapes", {}))
+    shapes = read(SHAPES_FILE)
+    expected = set()
+    for shape in shapes.subjects(rdflib.RDF.type, rdflib.SH.NodeShape):
+        parts = {str(p) for p in shapes.objects(shape, rdflib.SH.property)}
+        expected |= {(str(shape), p) for p in parts} if parts else {(str(shape), None)}
+    got = [(r["shape"].value, r["property_shape"].value if "property_shape" in r else None) for r in rows]
+    assert len(got) == len(set(got)) == len(expected)
+    assert set(got) == expected
+    # The one way to ask "when": an event has exactly one start and one end date, written as xsd:date.
+    by_part = {r["property_shape"].value: r for r in rows if "property_shape" in r}
+    for part in ("EventShape-startDate", "EventShape-endDate"):
+        row = by_part["https://w3id.org/gcmgraph/shapes#" + part]
+        assert (row["min_count"].value, row["max_count"].value, row["datatype"].value) == ("1", "1", XSD + "date")
+
+
+def test_site_term_relations_place_terms_as_the_ontology_does(bundled) -> None:
+    rows = records(run(bundled, "site-term-relations"))
+    assert {(r["relation"].value, r["target"].value) for r in rows} == {
+        ("type", OWL + "Class"),
+        ("subclass of", GCM + "Document"),
+        ("has subclass", GCM + "DraftResolution"),
+    }
+    # An event is a meeting of a forum: the IMRF 2022 of mechanism:imrf (fact 40), the 2013 Dialogue
+    # of the High-level Dialogue (fact 72).
+    rows = records(run(bundled, "site-term-relations", term=GCM + "meetingOf"))
+    relations = {(r["relation"].value, r["target"].value) for r in rows}
+    assert {("domain", GCM + "Event"), ("range", GCM + "Forum")} <= relations
+
+
+def test_site_terms_are_the_terms_the_ontology_defines(bundled) -> None:
+    rows = records(run(bundled, "site-terms"))
+    assert [r["term"].value.removeprefix(GCM) for r in rows] == [
+        "Capacities",
+        "ConfidenceLevels",
+        "DatePrecisions",
+        "DecisionMethods",
+        "VotePositions",
+    ]
+    kinds = [OWL + "Class", OWL + "ObjectProperty", OWL + "DatatypeProperty", OWL + "NamedIndividual"]
+    kinds.append(SKOS + "ConceptScheme")
+    rows = records(run(bundled, "site-terms", type=kinds))
+    graph = read(ONTOLOGY_FILE)
+    expected = {
+        (str(kind), str(term))
+        for term in graph.subjects(rdflib.RDFS.isDefinedBy, ONTOLOGY_IRI)
+        for kind in graph.objects(term, rdflib.RDF.type)
+        if str(kind) in kinds
+    }
+    got = [(r["type"].value, r["term"].value) for r in rows]
+    assert len(got) == len(set(got))
+    assert set(got) == expected
+    assert all(len(r["label"].value) <= 80 and "definition" in r for r in rows)
+    deprecated = {
+        r["term"].value.removeprefix(GCM) for r in rows if "deprecated" in r and r["deprecated"].value == "true"
+    }
+    assert deprecated == {"date", "year", "startMonth", "endMonth", "startYear", "endYear"}
+    # The three precisions of the one way to ask "when", the four positions of a recorded vote
+    # (fact 3: in favour, against, abstention; fact 6: did not take part).
+    members = {r["term"].value.removeprefix(GCM) for r in rows if r["type"].value == OWL + "NamedIndividual"}
+    assert {"DayPrecision", "MonthPrecision", "YearPrecision"} <= members
+    assert {"InFavour", "Against", "Abstention", "NotVoting"} <= members
 
 
 # ---------------------------------------------------------------------------------------------
@@ -377,6 +616,14 @@ def test_class_counts_agree_with_the_reference_lists(bundled) -> None:
     assert counts[gcm("ThematicSession")] == 6  # seed 001
     assert counts[gcm("NegotiationRound")] == 6  # public record fact 65
     assert counts[gcm("Proposal")] == 6  # seed 004
+    assert counts[gcm("Phase")] == 3  # seed 001, public record fact 58
+    assert counts[gcm("RecordedVote")] == 3  # facts 3, 46, 48: A/RES/73/195, A/RES/73/151, Third Committee
+    # Named votes: 5 against and 12 abstentions on A/RES/73/195 (facts 4, 5); 2 against and 3 abstentions
+    # on A/RES/73/151 plus Liberia, the disputed third abstainer (facts 47, 48); 1 against and 3
+    # abstentions in the Third Committee (fact 48).
+    assert counts[gcm("Vote")] == 5 + 12 + 2 + 3 + 1 + 1 + 3
+    assert counts[gcm("DatePrecision")] == 3  # day, month, year
+    assert counts[gcm("ConfidenceLevel")] == 3  # the public record's tags V-UN, V-2, V-1
 
 
 def test_louise_arbour_held_two_offices_appointed_by_guterres(bundled) -> None:
