@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
@@ -31,6 +32,21 @@ def rdflib_dataset(bundled) -> rdflib.Graph:
     return graph_of(bundled.quads())
 
 
+def _gathered(row: tuple) -> tuple:
+    """A row with each cell that gathers several values (``a; b``, GROUP_CONCAT) as the sorted set of
+    them: SPARQL leaves the order of GROUP_CONCAT to the engine, and Oxigraph and rdflib differ. A
+    GROUP_CONCAT over no values (an OPTIONAL source that is absent) is the empty string on rdflib and
+    unbound on Oxigraph; both mean "none", so the empty string counts as unbound."""
+    return tuple(
+        ("gathered", tuple(sorted(t.value.split("; "))), t.datatype, t.language)
+        if isinstance(t, ox.Literal) and "; " in t.value
+        else None
+        if isinstance(t, ox.Literal) and t.value == ""
+        else t
+        for t in row
+    )
+
+
 def _rdflib_answer(dataset: rdflib.Graph, text: str, form: str):
     result = dataset.query(text)
     if form == "ASK":
@@ -41,7 +57,10 @@ def _rdflib_answer(dataset: rdflib.Graph, text: str, form: str):
             graph.add(triple)
         return graph
     names = [str(v) for v in result.vars]
-    return names, Counter(tuple(from_rdflib(row[i]) if row[i] is not None else None for i in range(len(names))) for row in result)
+    return names, Counter(
+        _gathered(tuple(from_rdflib(row[i]) if row[i] is not None else None for i in range(len(names))))
+        for row in result
+    )
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=[q.name for q in QUERIES])
@@ -63,4 +82,4 @@ def test_oxigraph_and_rdflib_agree(bundled, rdflib_dataset, query) -> None:
     else:
         names, rows = theirs
         assert list(ours.variables) == names
-        assert Counter(ours.rows) == rows
+        assert Counter(_gathered(tuple(row)) for row in ours.rows) == rows
