@@ -39,7 +39,7 @@ def assert_user_error(result, message: str) -> None:
         ("bad-yaml", "tests/fixtures/queries/bad-yaml.rq:2: header is not valid YAML (expected ',' or ']', but got '<stream end>')"),
         ("no-summary", "tests/fixtures/queries/no-summary.rq:1: header needs a one-line 'summary'"),
         ("unknown-key", "tests/fixtures/queries/unknown-key.rq: unknown header key(s) defualts; known: defaults, description, "
-         "endpoint, endpoint_in_url, enumerate, examples, method, pagination, summary, tags, transform"),
+         "endpoint, endpoint_in_url, enumerate, examples, key, method, pagination, summary, tags, transform"),
         ("syntax-error", "tests/fixtures/queries/syntax-error.rq:5:1: SPARQL syntax error: expected one of CEIL, IF, LANG, "
          "RAND, SHA1, TZ, UUID, YEAR, [_]"),
         ("update", "tests/fixtures/queries/update.rq: SPARQL Update is refused; gcmgraph only reads data"),
