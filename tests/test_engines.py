@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pyoxigraph as ox
 import pytest
 import rdflib
+from conftest import gathered
 from rdflib.compare import isomorphic
 
 from gcmgraph.bridge import from_rdflib, graph_of, to_rdflib
@@ -33,18 +33,7 @@ def rdflib_dataset(bundled) -> rdflib.Graph:
 
 
 def _gathered(row: tuple) -> tuple:
-    """A row with each cell that gathers several values (``a; b``, GROUP_CONCAT) as the sorted set of
-    them: SPARQL leaves the order of GROUP_CONCAT to the engine, and Oxigraph and rdflib differ. A
-    GROUP_CONCAT over no values (an OPTIONAL source that is absent) is the empty string on rdflib and
-    unbound on Oxigraph; both mean "none", so the empty string counts as unbound."""
-    return tuple(
-        ("gathered", tuple(sorted(t.value.split("; "))), t.datatype, t.language)
-        if isinstance(t, ox.Literal) and "; " in t.value
-        else None
-        if isinstance(t, ox.Literal) and t.value == ""
-        else t
-        for t in row
-    )
+    return tuple(gathered(term) for term in row)
 
 
 def _rdflib_answer(dataset: rdflib.Graph, text: str, form: str):

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
-from conftest import ROOT
+from conftest import ROOT, gathered
 from rdflib.compare import isomorphic, to_isomorphic
 
 from gcmgraph import open_graph
@@ -90,11 +90,9 @@ def expected_file(name: str) -> Path:
 
 
 def cell(term: ox.NamedNode | ox.Literal | None) -> object:
-    """A term as the comparison sees it: a cell that gathers several values (``a; b``, as the queries
-    gather sources) is compared as the set of them, since SPARQL leaves their order to the engine."""
-    if isinstance(term, ox.Literal) and "; " in term.value:
-        return ("gathered", tuple(sorted(term.value.split("; "))), term.datatype, term.language)
-    return term
+    """A term as the comparison sees it (conftest.gathered): a cell that gathers several values is
+    compared as the set of them, since SPARQL leaves their order to the engine."""
+    return gathered(term)
 
 
 def records(result) -> list[dict[str, ox.NamedNode | ox.Literal]]:
