@@ -199,7 +199,7 @@ def test_shapes_are_described_in_words(pages):
     shapes = "".join(pages["shapes.html"].text)
     assert "A city needs exactly one country (gcm:country), each a state in the graph." in shapes
     ontology = "".join(pages["ontology.html"].text)
-    assert "An event has at most one start date (gcm:startDate), written as xsd:date." in ontology
+    assert "An event needs exactly one start date (gcm:startDate), written as xsd:date." in ontology
 
 
 def test_ontology_reference_shows_hierarchy_alignments_and_instances(pages):

@@ -21,5 +21,6 @@ def rows(graph: GraphSource, query: str, params: Mapping[str, Sequence[str]] | N
 
 
 def source_names(iris: Sequence[str]) -> str:
-    """Source documents as short names, sorted: ``document:seed-nnirr-gcm, ...``."""
-    return ", ".join(sorted({compact(iri) for iri in iris}))
+    """Source documents as short names, sorted: ``document:seed-nnirr-gcm, ...``; a cell that lists
+    several (``a; b``, as the stored queries gather them) counts as each of them."""
+    return ", ".join(sorted({compact(part) for iri in iris for part in iri.split("; ") if part}))

@@ -1,9 +1,11 @@
 """The timeline of the process: phases as bands, events as marks with their place.
 
 Fed by the stored queries ``plot-timeline`` (events) and ``phases`` (phase boundaries, agreed or
-disputed). A boundary the sources disagree on is drawn hatched over every month some source gives,
-never as one chosen month. Long gaps without events (2019 to 2022) are cut out of the time axis
-and the cut is marked.
+disputed), which give every date as ``gcm:startDate``/``gcm:endDate`` and a precision (day, month
+or year). An event dated only to a month or a year is drawn over that whole month or year, dashed.
+A boundary the sources disagree on is drawn hatched over every month some source gives, never as
+one chosen month. Long gaps without events (2019 to 2022) are cut out of the time axis and the
+cut is marked.
 """
 
 from __future__ import annotations
@@ -39,23 +41,32 @@ def day_position(text: str) -> float:
     return month_index(year, month) + (day - 1) / calendar.monthrange(year, month)[1]
 
 
-def span(start: str, end: str | None) -> tuple[float, float, str]:
-    """The interval an event covers on the axis, and the precision its sources give."""
-    parts = start.split("-")
-    if len(parts) == 1:
-        first = month_index(int(parts[0]), 1)
-        return first, first + 12, "year"
-    if len(parts) == 2:
-        first = month_index(int(parts[0]), int(parts[1]))
-        return first, first + 1, "month"
-    first = day_position(start)
-    last = day_position(end) if end else first
+def span(start: str, end: str | None) -> tuple[float, float]:
+    """The interval from the first to the end of the last day on the axis."""
     year, month, _ = (int(p) for p in (end or start).split("-"))
-    return first, last + 1 / calendar.monthrange(year, month)[1], "day"
+    return day_position(start), day_position(end or start) + 1 / calendar.monthrange(year, month)[1]
 
 
-def readable_date(start: str, end: str | None = None) -> str:
-    """``4–5 September 2017``, ``September 2017`` or ``2017``: as precise as the sources."""
+def precision_of(iri: str) -> str:
+    """``day``, ``month`` or ``year`` from gcm:DayPrecision, gcm:MonthPrecision or gcm:YearPrecision."""
+    return iri.rsplit("#", 1)[-1].removesuffix("Precision").lower()
+
+
+def readable_date(start: str, end: str | None = None, precision: str | None = None) -> str:
+    """``4–5 September 2017``, ``September 2017`` or ``2017``: as precise as the sources.
+
+    ``start`` and ``end`` are days; ``precision`` (day, month or year) says how many of their parts
+    the sources give. Without a precision, a shorter text (``2017-09``, ``2017``) is read as one."""
+    if precision in ("month", "year"):
+        last = end or start
+        if precision == "year":
+            return start[:4] if start[:4] == last[:4] else f"{start[:4]}–{last[:4]}"
+        first = f"{calendar.month_name[int(start[5:7])]} {start[:4]}"
+        if start[:7] == last[:7]:
+            return first
+        if start[:4] == last[:4]:
+            return f"{MONTHS[int(start[5:7]) - 1]} – {MONTHS[int(last[5:7]) - 1]} {start[:4]}"
+        return f"{MONTHS[int(start[5:7]) - 1]} {start[:4]} – {MONTHS[int(last[5:7]) - 1]} {last[:4]}"
     parts = [int(p) for p in start.split("-")]
     if len(parts) == 1:
         return f"{parts[0]}"
@@ -77,7 +88,8 @@ class Event:
     iri: str
     label: str
     start: str
-    end: str | None
+    end: str
+    precision: str
     place: str | None
     sources: set[str] = field(default_factory=set)
 
@@ -137,21 +149,25 @@ class Axis:
 def _events(graph: GraphSource) -> list[Event]:
     events: dict[str, Event] = {}
     for row in rows(graph, "plot-timeline"):
-        event = events.setdefault(
-            row["event"], Event(row["event"], row["event_label"], row["start"], row.get("end"), row.get("place_label"))
-        )
-        event.sources.add(row["source"])
-    return sorted(events.values(), key=lambda e: (e.start, e.end or "", e.iri))
+        precision = precision_of(row["precision"])
+        event = Event(row["event"], row["event_label"], row["start"], row["end"], precision, row.get("place_label"))
+        event.sources.update(row["source"].split("; "))
+        events[row["event"]] = event
+    return sorted(events.values(), key=lambda e: (e.start, e.end, e.iri))
 
 
 def _phases(graph: GraphSource) -> list[Phase]:
     phases: dict[str, Phase] = {}
     for row in rows(graph, "phases"):
         phase = phases.setdefault(row["phase"], Phase(row["phase"], row["phase_label"], int(row["ordinal"])))
-        boundary = phase.start if row["boundary"] == "start" else phase.end
-        asserted = row.get("asserted") == "true"
-        boundary.months[row["month"]] = boundary.months.get(row["month"], False) or asserted
-        boundary.sources[row["month"]].add(row["source"])
+        sources = set(row["source"].split("; "))
+        # A boundary the sources agree on is the month of the phase's start or end date; a disputed one
+        # is every month a claim gives for it, none of them adopted.
+        for boundary, day, claimed in ((phase.start, row["start"], row.get("start_claimed")),
+                                       (phase.end, row["end"], row.get("end_claimed"))):  # fmt: skip
+            for month in claimed.split("; ") if claimed else [day[:7]]:
+                boundary.months[month] = not claimed
+                boundary.sources[month] |= sources
     return sorted(phases.values(), key=lambda p: (p.ordinal, p.iri))
 
 
@@ -184,7 +200,7 @@ def draw(graph: GraphSource) -> str:
     phases = _phases(graph)
     if not events:
         raise NothingToShowError("the graph holds no events for the timeline")
-    intervals = [span(e.start, e.end)[:2] for e in events]
+    intervals = [span(e.start, e.end) for e in events]
     axis = Axis(intervals, CHART_LEFT, WIDTH - RIGHT)
     top = 70.0
     phase_top = top + 26
@@ -205,7 +221,8 @@ def draw(graph: GraphSource) -> str:
     ]
     first, last = events[0], events[-1]
     heading = (
-        f"Timeline of the GCM process, {readable_date(first.start, None)} to {readable_date(last.start, last.end)}"
+        f"Timeline of the GCM process, {readable_date(first.start, None, first.precision)} to "
+        f"{readable_date(last.start, last.end, last.precision)}"
     )
     body.append(svg.text(LEFT, 30, heading, 20, font_weight="bold"))
     body.append(
@@ -229,7 +246,8 @@ def draw(graph: GraphSource) -> str:
     credit = "Drawn from the stored queries plot-timeline and phases (gcmgraph plot timeline)."
     body.append(svg.footnote(LEFT, height - 12, credit))
     description = (
-        f"{len(events)} events from {readable_date(first.start)} to {readable_date(last.start)} and "
+        f"{len(events)} events from {readable_date(first.start, None, first.precision)} to "
+        f"{readable_date(last.start, None, last.precision)} and "
         f"{len(phases)} phases of the process."
     )
     return svg.document(WIDTH, height, heading, description, body)
@@ -307,10 +325,11 @@ def _phase_bands(axis: Axis, phases: list[Phase], top: float, events_top: float,
 
 
 def _event_row(axis: Axis, event: Event, y: float) -> str:
-    first, last, precision = span(event.start, event.end)
+    first, last = span(event.start, event.end)
+    precision = event.precision
     x1, x2 = axis.x(first), axis.x(last)
     middle = y + ROW / 2
-    when = readable_date(event.start, event.end)
+    when = readable_date(event.start, event.end, precision)
     place = event.place or "place not given in the sources"
     parts = [svg.title(f"{when}: {event.label} — {place}. Sources: {source_names(sorted(event.sources))}")]
     if precision == "day" and x2 - x1 < 7:

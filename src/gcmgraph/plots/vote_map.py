@@ -125,7 +125,7 @@ def bounding_box(paths: tuple[str, ...]) -> tuple[float, float, float, float]:
 
 
 def _states(graph: GraphSource, recorded_vote: str | None) -> list[State]:
-    params = {"recorded_vote": [recorded_vote]} if recorded_vote else None
+    params = {"vote": [recorded_vote]} if recorded_vote else None
     states: dict[str, State] = {}
     for row in rows(graph, "plot-vote-map", params):
         state = states.setdefault(
@@ -140,7 +140,7 @@ def _states(graph: GraphSource, recorded_vote: str | None) -> list[State]:
 def draw(graph: GraphSource, recorded_vote: str | None = None) -> str:
     """The vote map as a standalone SVG document."""
     states = _states(graph, recorded_vote)
-    params = {"recorded_vote": [recorded_vote]} if recorded_vote else None
+    params = {"vote": [recorded_vote]} if recorded_vote else None
     totals_rows = rows(graph, "plot-vote-totals", params)
     if not totals_rows:
         raise NothingToShowError("the graph holds no such recorded vote")

@@ -142,7 +142,7 @@ class Site:
         for row in resources:
             iri = row["resource"].value
             entry = by_iri.setdefault(iri, {"label": row["label"].value, "kind": row["kind"].value, "classes": []})
-            entry["classes"].append(row["class"].value)
+            entry["classes"].extend(row["classes"].value.split("; "))
             self.labels[iri] = row["label"].value
         self.resource_pages = {iri for iri in by_iri if resource_path(iri)}
         terms = self.run("site-terms", {"type": [f"<{t}>" for t, _, _ in TERM_TYPES]})
@@ -411,9 +411,9 @@ class Site:
                     "sources": [],
                 }
                 order.append(key)
-            if "source" in row:
-                number = cite(row["source"].value)
-                if number not in grouped[key]["sources"]:
+            for source in row["source"].value.split("; ") if "source" in row else ():
+                number = cite(source) if source else None
+                if number is not None and number not in grouped[key]["sources"]:
                     grouped[key]["sources"].append(number)
         for fact in grouped.values():
             fact["sources"].sort()
