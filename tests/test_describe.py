@@ -55,9 +55,8 @@ def test_an_ambiguous_name_lists_the_candidates_in_one_line() -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (
-        "Error: 'International cooperation' names 2 resources: objective:gcm-23 (Strengthen international "
-        "cooperation and global partnerships for safe, orderly and regular migration), principle:gcm-b "
-        "(International cooperation); give one of these\n"
+        "Error: 'International cooperation' names 2 resources: objective:gcm-23 (Objective 23: International "
+        "cooperation), principle:gcm-b (International cooperation); give one of these\n"
     )
 
 
