@@ -7,13 +7,15 @@ format, missing or malformed file). Errors are one line on stderr, without a tra
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, limits
 from .errors import GcmgraphError, UnknownPlotError, UsageError
 
 EXIT_CODES = "Exit codes: 0 success; 1 findings or empty result (--fail-on-empty); 2 usage or input error."
@@ -97,6 +99,50 @@ def _source(data: Sequence[Path], inferred: bool, endpoint: str | None, graphs: 
 output_option = click.option("-o", "--output", default=None, help="Write to this file (atomically) instead of stdout.")
 
 
+class _Seconds(click.ParamType):
+    """A time limit in seconds; 0, negatives, inf, nan and more than a day are usage errors."""
+
+    name = "seconds"
+
+    def convert(self, value, param, ctx):
+        return value if isinstance(value, float) else limits.parse_timeout(value)
+
+
+def _timed_out(message: str) -> None:
+    """The watchdog's last word: the command did not stop at its deadline (see limits.py)."""
+    try:
+        sys.stderr.write(f"Error: {message}\n")
+        sys.stderr.flush()
+    finally:
+        os._exit(2)
+
+
+def bounded(default: float):
+    """--timeout: the whole command (reading, inference, validation, export, rendering) stops
+    after that many seconds with a one-line error; ``GCMGRAPH_TIMEOUT`` sets the default.
+    Afterwards, print what the cache had to say (a damaged entry that was rebuilt)."""
+
+    def decorate(command):
+        @functools.wraps(command)
+        def run(*args, timeout: float | None, **kwargs):
+            from .cache import take_notes
+
+            seconds = timeout if timeout is not None else limits.default_timeout(default)
+            try:
+                with limits.deadline(seconds, _timed_out):
+                    return command(*args, **kwargs)
+            finally:
+                for message in take_notes():
+                    click.echo(f"warning: {message}", err=True)
+
+        return click.option(
+            "--timeout", type=_Seconds(), default=None, metavar="SECONDS",
+            help=f"Seconds the whole command may run (default {default:g}, or ${limits.TIMEOUT_ENV}).",
+        )(run)  # fmt: skip
+
+    return decorate
+
+
 @click.group(cls=_Group, epilog=EXIT_CODES)
 @click.version_option(__version__, prog_name="gcmgraph")
 def main() -> None:
@@ -108,6 +154,7 @@ def main() -> None:
 
 @main.command("list")
 @click.option("--tag", default=None, help="Only queries with this tag.")
+@bounded(limits.DEFAULT_TIMEOUT_S)
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="table or json.")
 def list_command(tag: str | None, fmt: str) -> None:
     """List the stored queries with their summaries and parameters.
@@ -139,6 +186,7 @@ def list_command(tag: str | None, fmt: str) -> None:
 
 @main.command("show")
 @click.argument("name")
+@bounded(limits.DEFAULT_TIMEOUT_S)
 def show_command(name: str) -> None:
     """Print a stored query's documentation and SPARQL text.
 
@@ -175,13 +223,7 @@ def show_command(name: str) -> None:
 @output_option
 @source_options
 @click.option("--fail-on-empty", is_flag=True, help="Exit 1 when the result is empty (or ASK is false).")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1),
-    default=30.0,
-    show_default=True,
-    help="Seconds before the query is stopped.",
-)
+@bounded(limits.DEFAULT_TIMEOUT_S)
 @click.option(
     "--max-rows",
     type=click.IntRange(min=1),
@@ -195,7 +237,7 @@ def show_command(name: str) -> None:
 def query_command(
     name: str, params: tuple[str, ...], fmt: str | None, output: str | None, inferred: bool,
     data: tuple[Path, ...], endpoint: str | None, graphs: tuple[str, ...], no_graphs: bool,
-    fail_on_empty: bool, timeout: float, max_rows: int, allow_outside: bool,
+    fail_on_empty: bool, max_rows: int, allow_outside: bool,
 ) -> None:  # fmt: skip
     """Run a stored query by name, or any .rq file, on the bundled data or on your files.
 
@@ -209,7 +251,9 @@ def query_command(
     stored = find_query(name)
     chosen = choose_format(fmt, output, stored.form)
     graph = _source(data, inferred, endpoint, graphs, no_graphs)
-    result = run_query(graph, stored, _params(params), timeout=timeout, max_rows=max_rows, allow_outside=allow_outside)
+    result = run_query(
+        graph, stored, _params(params), timeout=limits.budget(), max_rows=max_rows, allow_outside=allow_outside
+    )
     inputs = [s.path for s in getattr(graph, "sources", ())] + [stored.path]
     _emit(render_result(result, chosen), output, inputs)
     if fail_on_empty and result.is_empty:
@@ -249,6 +293,7 @@ def query_command(
     help="Accepted-findings file (default: queries/checks/accepted.yaml).",
 )
 @output_option
+@bounded(limits.LONG_TIMEOUT_S)
 def validate_command(
     paths: tuple[Path, ...], inference: str, fail_on: str, fmt: str | None, limit: int | None, accepted: Path | None,
     output: str | None,
@@ -274,11 +319,9 @@ def validate_command(
     "--replace", is_flag=True, help="Also delete graphs an earlier publish wrote that are no longer part of the graph."
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be written, write nothing.")
-@click.option(
-    "--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds per request."
-)
+@bounded(limits.LONG_TIMEOUT_S)
 @data_option
-def publish_command(endpoint: str, replace: bool, dry_run: bool, timeout: float, data: tuple[Path, ...]) -> None:
+def publish_command(endpoint: str, replace: bool, dry_run: bool, data: tuple[Path, ...]) -> None:
     """Load the graph into a triple store, one named graph per file, and check the counts.
 
     URL is the store's SPARQL query endpoint (the Graph Store endpoint is its /store sibling on
@@ -298,7 +341,7 @@ def publish_command(endpoint: str, replace: bool, dry_run: bool, timeout: float,
             click.echo(f"\r{done}/{total} triples", err=True, nl=False)
 
     report = publish(
-        resolve_endpoint(endpoint), graphs, replace=replace, dry_run=dry_run, timeout=timeout, progress=progress
+        resolve_endpoint(endpoint), graphs, replace=replace, dry_run=dry_run, timeout=limits.budget(), progress=progress
     )
     if interactive and not dry_run:
         click.echo("", err=True)
@@ -366,6 +409,7 @@ def serve_command(
     help="Folder to write the site into (created, or replaced if it holds an earlier site).",
 )
 @data_option
+@bounded(limits.LONG_TIMEOUT_S)
 def docs_command(output: Path, data: tuple[Path, ...]) -> None:
     """Build the static site: home, ontology reference, query catalogue, one page per resource.
 
@@ -388,6 +432,7 @@ def docs_command(output: Path, data: tuple[Path, ...]) -> None:
 @click.option("-o", "--output", default=None, help="Write to FILE.svg or FILE.png (default: SVG on stdout).")
 @click.option("-f", "--format", "fmt", default=None, help="svg or png (default: the --output extension, else svg).")
 @data_option
+@bounded(limits.DEFAULT_TIMEOUT_S)
 def plot_command(name: str, output: str | None, fmt: str | None, data: tuple[Path, ...]) -> None:
     """Draw a picture of the process from its stored queries: timeline, vote-map, lineage, actor-network.
 
@@ -410,6 +455,7 @@ def plot_command(name: str, output: str | None, fmt: str | None, data: tuple[Pat
 @click.argument("resource")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="table or json.")
 @source_options
+@bounded(limits.DEFAULT_TIMEOUT_S)
 def describe_command(
     resource: str, fmt: str, inferred: bool, data: tuple[Path, ...], endpoint: str | None, graphs: tuple[str, ...],
     no_graphs: bool,
@@ -450,6 +496,7 @@ def describe_command(
 )
 @output_option
 @data_option
+@bounded(limits.LONG_TIMEOUT_S)
 def export_command(
     fmt: str | None, only: str, inferred: bool, frame: str | None, output: str | None, data: tuple[Path, ...]
 ) -> None:
@@ -467,3 +514,76 @@ def export_command(
     _emit(result.content, output, export_inputs(list(data) or None, framed))
     if inferred:
         click.echo(f"added {result.inferred_added} inferred triples", err=True)
+
+
+def _size(count: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if count < 1024 or unit == "GiB":
+            return f"{count:.0f} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
+        count /= 1024
+    return f"{count:.1f} GiB"  # pragma: no cover - the loop always returns
+
+
+@main.group("cache")
+def cache_group() -> None:
+    """Show or clear the cache of built graphs (stores keyed on the files' content).
+
+    Where: $GCMGRAPH_CACHE_DIR, else $XDG_CACHE_HOME/gcmgraph, else ~/.cache/gcmgraph; at most
+    $GCMGRAPH_CACHE_SIZE (default 4G), oldest entries removed first; GCMGRAPH_CACHE=0 turns it off.
+    Example: gcmgraph cache info
+    """
+
+
+@cache_group.command("info")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="table or json.")
+def cache_info_command(fmt: str) -> None:
+    """Show where the cache is, its entries, their sizes and the size limit.
+
+    Example: gcmgraph cache info
+    """
+    import json
+    import time
+
+    from .cache import info
+
+    found = info()
+    if fmt == "json":
+        payload = {
+            "location": str(found.location) if found.location else None, "limit": found.limit,
+            "total": found.total, "other": found.other_bytes,
+            "entries": [{"key": e.key, "bytes": e.size, "last_used": e.last_used, "graph": e.describe,
+                         "damaged": e.problem} for e in found.entries],
+        }  # fmt: skip
+        _emit((json.dumps(payload, indent=2) + "\n").encode(), None)
+        return
+    if found.location is None:
+        _emit(b"the cache is off (GCMGRAPH_CACHE=0)\n", None)
+        return
+    lines = [
+        f"location: {found.location}",
+        f"limit:    {_size(found.limit)} (GCMGRAPH_CACHE_SIZE)",
+        f"entries:  {len(found.entries)}, {_size(found.total)} in all",
+    ]
+    for entry in reversed(found.entries):
+        used = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.last_used))
+        state = f"  DAMAGED: {entry.problem}" if entry.problem else ""
+        lines.append(f"  {entry.key[:12]}  {_size(entry.size):>10}  used {used}  {entry.describe}{state}")
+    _emit(("\n".join(lines) + "\n").encode(), None)
+
+
+@cache_group.command("clear")
+def cache_clear_command() -> None:
+    """Remove gcmgraph's entries from the cache (nothing else in its folder).
+
+    Entries that a running gcmgraph is using are kept. Example: gcmgraph cache clear
+    """
+    from .cache import cache_dir, clear
+
+    if cache_dir() is None:
+        _emit(b"the cache is off (GCMGRAPH_CACHE=0)\n", None)
+        return
+    cleared = clear()
+    line = f"removed {cleared.removed} entries ({_size(cleared.freed)}) from {cache_dir()}"
+    if cleared.in_use:
+        line += f"; kept {cleared.in_use} in use by a running gcmgraph"
+    _emit((line + "\n").encode(), None)

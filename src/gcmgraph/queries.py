@@ -26,7 +26,14 @@ from .namespaces import expand
 from .paths import display_path, queries_dir
 from .results import QueryResult
 from .sources import GraphSource
-from .sparql_text import InjectionError, inject_values, query_form, tokenize, values_block, variables
+from .sparql_text import (
+    InjectionError,
+    declared_prefixes,
+    inject_values,
+    query_form,
+    values_block,
+    variables,
+)
 
 HEADER_KEYS = frozenset(
     {"summary", "description", "tags", "defaults", "enumerate", "examples",
@@ -239,15 +246,6 @@ def find_query(name_or_path: str, folder: Path | None = None) -> StoredQuery:
     return load_query(path)
 
 
-def _query_prefixes(text: str) -> dict[str, str]:
-    tokens = tokenize(text)
-    table: dict[str, str] = {}
-    for index, token in enumerate(tokens[:-2]):
-        if token.keyword == "PREFIX" and tokens[index + 2].kind == "iri":
-            table[tokens[index + 1].text.rstrip(":")] = tokens[index + 2].text[1:-1]
-    return table
-
-
 def to_term(query: StoredQuery, param: Parameter, raw: str) -> ox.NamedNode | ox.Literal:
     """A parameter value as an RDF term, checked against the parameter's type."""
 
@@ -259,7 +257,7 @@ def to_term(query: StoredQuery, param: Parameter, raw: str) -> ox.NamedNode | ox
         if value.startswith("<") and value.endswith(">"):
             value = value[1:-1]
         elif not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value):
-            expanded = expand(value, _query_prefixes(query.text))
+            expanded = expand(value, declared_prefixes(query.text))
             if expanded is None:
                 raise fail(f"{raw!r} is not an IRI or a known prefixed name (e.g. {param.example or 'state:che'})")
             value = expanded

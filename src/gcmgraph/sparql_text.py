@@ -106,6 +106,25 @@ def outside_features(text: str) -> list[Feature]:
     return found
 
 
+def declared_prefixes(text: str) -> dict[str, str]:
+    """The query's ``PREFIX`` declarations: prefix (without the colon) -> namespace IRI."""
+    tokens = tokenize(text)
+    table: dict[str, str] = {}
+    for index, token in enumerate(tokens[:-2]):
+        if token.keyword == "PREFIX" and tokens[index + 2].kind == "iri":
+            table[tokens[index + 1].text.rstrip(":")] = tokens[index + 2].text[1:-1]
+    return table
+
+
+def feature_iri(feature: Feature, prefixes: dict[str, str]) -> str | None:
+    """The IRI a ``FROM``/``SERVICE`` target names (``<iri>`` or a prefixed name), if it can be read."""
+    target = feature.target
+    if target.startswith("<") and target.endswith(">"):
+        return target[1:-1]
+    prefix, colon, local = target.partition(":")
+    return prefixes[prefix] + local if colon and prefix in prefixes else None
+
+
 def variables(text: str) -> list[str]:
     """The distinct variable names used in the query, in order of first use (without ``?``)."""
     seen: dict[str, None] = {}
