@@ -229,8 +229,9 @@ def check_query_text(text: str, origin: str, *, known_graphs: Sequence[str], all
     if form == "UPDATE":
         raise RefusedQueryError(f"{origin}: SPARQL Update is refused; gcmgraph only reads data")
     if not allow_outside:
+        prefixes = declared_prefixes(text)
         for feature in outside_features(text):
-            target = feature.target.strip("<>")
+            target = feature_iri(feature, prefixes)
             if feature.keyword.startswith("FROM") and target in known_graphs:
                 continue
             raise RefusedQueryError(
