@@ -15,9 +15,11 @@ ago are removed first (never one in use, never the new one). Layout::
     digests                   remembered digests of big source files
 
 Every file is fsync'd before the rename that publishes it. A manifest or digest file carries its
-own length and SHA-256 in its first line. An entry whose manifest is missing or damaged, or whose
-files differ in size or digest, is rebuilt and reported (never trusted); folders left in
-``building/`` by a killed process are removed by the next build.
+own length and SHA-256 in its first line. An entry's manifest holds each file's size and a digest
+of their content (whole files up to 1 MiB, the first and last 64 KiB of bigger ones), checked
+before every use: an entry whose manifest is missing or damaged, or whose files differ, is rebuilt
+and reported, never read. Folders left in ``building/`` by a killed process are removed by the
+next build.
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ SIZE_ENV = "GCMGRAPH_CACHE_SIZE"
 DEFAULT_SIZE = 4 * 1024**3
 _KEY = re.compile(r"[0-9a-f]{64}")
 _HEADER = re.compile(rb"gcmgraph-cache (\d+) (\d+) ([0-9a-f]{64})\n")
-_SMALL_FILE = 1024 * 1024
+_WHOLE_FILE = 1024 * 1024
+_EDGE = 64 * 1024
 _TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# A cache of gcmgraph (graph stores built from RDF files).\n"
 T = TypeVar("T")
 
@@ -211,14 +214,20 @@ def _files(data: Path) -> dict[str, int]:
     return {p.relative_to(data).as_posix(): p.stat().st_size for p in sorted(data.rglob("*")) if p.is_file()}
 
 
-def _small_files_digest(data: Path, files: dict[str, int]) -> str:
-    """Digest of every file's name and size, and of the content of the small non-table files
-    (the store's manifest, options, logs: what a truncation or a stray edit would change first)."""
+def _content_digest(data: Path, files: dict[str, int]) -> str:
+    """Digest of every file's name and size and of its content: whole for files up to 1 MiB (all
+    of the bundled graph's store), the first and last 64 KiB of bigger ones (where a truncation,
+    an emptied file or a damaged header or footer shows), so checking costs little at any size."""
     digest = hashlib.sha256()
     for name, size in sorted(files.items()):
         digest.update(f"{name}\0{size}\0".encode())
-        if size <= _SMALL_FILE and not name.endswith(".sst"):
-            digest.update((data / name).read_bytes())
+        with (data / name).open("rb") as handle:
+            if size <= _WHOLE_FILE:
+                digest.update(handle.read())
+            else:
+                digest.update(handle.read(_EDGE))
+                handle.seek(-_EDGE, os.SEEK_END)
+                digest.update(handle.read(_EDGE))
     return digest.hexdigest()
 
 
@@ -240,7 +249,7 @@ def _check(entry: Path, key: str) -> tuple[dict[str, Any] | None, str | None]:
             found = (data / name).stat().st_size
             if found != size:
                 return None, f"file {name} has {found} bytes, the manifest says {size}"
-        if _small_files_digest(data, files) != manifest["digest"]:
+        if _content_digest(data, files) != manifest["digest"]:
             return None, "its files differ from the manifest"
     except FileNotFoundError as error:
         return None, f"file {Path(error.filename).name} is missing"
@@ -266,7 +275,7 @@ def _publish(temp: Path, entry: Path, key: str, info: dict[str, Any]) -> None:
             os.fsync(handle.fileno())
     for folder in (data, temp):
         _fsync_folder(folder)
-    manifest = {"key": key, "files": files, "digest": _small_files_digest(data, files), "info": info}
+    manifest = {"key": key, "files": files, "digest": _content_digest(data, files), "info": info}
     write_checked(temp / "MANIFEST", json.dumps(manifest, sort_keys=True).encode())
     _discard(entry)  # a damaged entry in the way
     os.rename(temp, entry)
@@ -337,8 +346,8 @@ def open_entry(
                 break
             try:
                 value = opener(entry / "data")
-            except OSError as error:  # the store refuses its own files: damaged beyond what the manifest shows
-                damaged(f"the store cannot be opened: {error}")
+            except (OSError, RuntimeError) as error:  # the store refuses its files: damage the manifest missed
+                damaged(f"the store cannot be opened: {short_reason(error)}")
                 with _locked(building_lock, doing=f"rebuilding {describe}"):
                     _discard(entry)
                 continue
@@ -351,6 +360,11 @@ def open_entry(
     except BaseException:
         use.close()
         raise
+
+
+def short_reason(error: BaseException) -> str:
+    """The first clause of a storage error (RocksDB's messages run on with file offsets)."""
+    return str(error).split("  ")[0].strip()
 
 
 def _build_entry(root: Path, key: str, build: Callable[[Path], dict[str, Any]]) -> None:

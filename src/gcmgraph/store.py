@@ -122,25 +122,29 @@ class LocalGraph:
         self.warnings: list[str] = []
         self.location: Path | None = None  # the store's folder when it is on disk
         kind = "owlrl" if inferred else "asserted"
-        key = cache.cache_key(kind, [(s.graph, s.digest) for s in self.sources])
-        described = f"{self.description}{' with OWL RL entailments' if inferred else ''}"
+        self._key = cache.cache_key(kind, [(s.graph, s.digest) for s in self.sources])
+        self._described = f"{self.description}{' with OWL RL entailments' if inferred else ''}"
+        self._open(use_cache)
+
+    def _open(self, use_cache: bool) -> None:
+        """Open the cached store (building it first if needed), or build one in memory."""
         opened = None
         if use_cache:
 
             def build(folder: Path) -> dict[str, Any]:
-                store, info = _build(self.sources, inferred, folder)
+                store, info = _build(self.sources, self.inferred, folder)
                 del store  # closed before its files are checked and published
-                return {**info, "describe": described}
+                return {**info, "describe": self._described}
 
             try:
                 opened = cache.open_entry(
-                    key, build, lambda folder: ox.Store.read_only(str(folder)), describe=described
+                    self._key, build, lambda folder: ox.Store.read_only(str(folder)), describe=self._described
                 )
             except cache.CacheUnavailable as reason:
                 self.warnings.append(f"{reason}; working in memory")
                 cache.note(self.warnings[-1])
         if opened is None:
-            self.store, info = _build(self.sources, inferred, None)
+            self.store, info = _build(self.sources, self.inferred, None)
         else:
             self.store, info = opened.value, opened.info
             self.warnings += opened.warnings
@@ -214,7 +218,7 @@ class LocalGraph:
             result = None
             try:
                 result = _read(answer, form, max_rows, origin)
-            except (ResultLimitError, OSError) as error:
+            except (ResultLimitError, OSError, RuntimeError) as error:
                 failure = error.with_traceback(None)
             del answer
             if failure is not None:
@@ -224,9 +228,9 @@ class LocalGraph:
         wait, reported = limits.bound(timeout)
         try:
             return _run_with_limits(work, wait, reported, origin)
-        except OSError as error:
-            where = f" (the cached store in {self.location} may be damaged: run 'gcmgraph cache clear')"
-            raise QueryFileError(origin, f"query failed: {error}{where if self.location else ''}") from None
+        except (OSError, RuntimeError) as error:  # the storage failed, not the query
+            hint = " (the cached store may be damaged: run 'gcmgraph cache clear')" if self.location else ""
+            raise QueryFileError(origin, f"query failed: {cache.short_reason(error)}{hint}") from None
 
 
 def _read(
