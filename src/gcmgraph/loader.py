@@ -31,7 +31,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from . import cache
+from . import cache, limits
 from .errors import DataSyntaxError, InputFileError
 from .formats import GRAPH, Format, by_extension, formats
 from .lexical import checked_datatypes, is_valid, out_of_range
@@ -277,12 +277,15 @@ def load_into(store: ox.Store, source: SourceFile) -> int:
     with _parsed(source, rename_blank_nodes=False) as quads:
         for quad in _checked(source, quads):
             count += 1
+            if not count & 0xFFFF:
+                limits.check(f"reading {source.name}")
             if plain and (
                 type(quad.subject) is not ox.NamedNode
                 or type(quad.object) not in (ox.NamedNode, ox.Literal)
                 or type(quad.graph_name) is not ox.DefaultGraph
             ):
                 plain = False
+    limits.check(f"loading {source.name}")
     if plain:
         with _input(source) as where:
             try:
