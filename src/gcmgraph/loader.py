@@ -150,10 +150,14 @@ def _digest(path: Path, name: str) -> str:
     return digest.hexdigest()
 
 
-def _check_text(source: SourceFile) -> None:
-    """Refuse NUL bytes and bytes that are not UTF-8, naming the line (read in chunks)."""
+def _check_text(source: SourceFile) -> bool:
+    """Refuse NUL bytes and bytes that are not UTF-8, naming the line (read in chunks). True if the
+    text may name a blank node (``_:``, or ``nodeID`` in RDF/XML): unnamed ones get fresh labels
+    from the parser anyway, so only named ones could meet a namesake from another file."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     lines_before = 0
+    named_blank_node = False
+    tail = b""
     with source.open() as stream:
         while chunk := stream.read(_CHUNK):
             nul = chunk.find(b"\x00")
@@ -166,11 +170,16 @@ def _check_text(source: SourceFile) -> None:
                 at = max(0, min(error.start, len(chunk) - 1))
                 line = lines_before + chunk.count(b"\n", 0, at) + 1
                 raise DataSyntaxError(source.name, line, f"not UTF-8 text (byte 0x{chunk[at]:02x})") from None
+            if not named_blank_node:
+                joined = tail + chunk
+                named_blank_node = b"_:" in joined or b"nodeID" in joined
+                tail = chunk[-6:]
             lines_before += chunk.count(b"\n")
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         raise DataSyntaxError(source.name, lines_before, "not UTF-8 text (the file ends inside a character)") from None
+    return named_blank_node
 
 
 # -- parsing ------------------------------------------------------------------------------------
@@ -179,7 +188,6 @@ def _check_text(source: SourceFile) -> None:
 @contextmanager
 def _parsed(source: SourceFile, *, rename_blank_nodes: bool) -> Iterator[Iterator[ox.Quad]]:
     """pyoxigraph's streaming parser over the file, errors turned into :class:`DataSyntaxError`."""
-    _check_text(source)
     with _input(source) as where:
         parser = ox.parse(**where, format=source.rdf_format, base_iri=None, rename_blank_nodes=rename_blank_nodes)
 
@@ -254,6 +262,7 @@ def iter_quads(source: SourceFile) -> Iterator[ox.Quad]:
 
     Blank nodes get fresh labels, so two files never share one by accident.
     """
+    _check_text(source)
     with _parsed(source, rename_blank_nodes=True) as quads:
         for quad in _checked(source, quads):
             yield _placed(source, quad)
@@ -267,23 +276,20 @@ def parse_source(source: SourceFile) -> list[ox.Quad]:
 def load_into(store: ox.Store, source: SourceFile) -> int:
     """Check one file and bulk-load it into its named graph of ``store``; return its quad count.
 
-    A first streaming pass checks the syntax and every literal. A file without blank nodes or
-    graphs of its own (most data) is then handed whole to pyoxigraph's bulk loader, which reads
-    it in native code; otherwise its quads are renamed and placed as :func:`iter_quads` says and
-    streamed into the bulk loader.
+    A first streaming pass checks the text, the syntax and every literal. A file that names no
+    blank node and no graph of its own (most data) is then handed whole to pyoxigraph's bulk
+    loader, which reads it in native code; otherwise its quads are renamed and placed as
+    :func:`iter_quads` says and streamed into the bulk loader.
     """
     count = 0
-    plain = True
+    plain = not _check_text(source)
+    graphs = source.rdf_format.supports_datasets
     with _parsed(source, rename_blank_nodes=False) as quads:
         for quad in _checked(source, quads):
             count += 1
             if not count & 0xFFFF:
                 limits.check(f"reading {source.name}")
-            if plain and (
-                type(quad.subject) is not ox.NamedNode
-                or type(quad.object) not in (ox.NamedNode, ox.Literal)
-                or type(quad.graph_name) is not ox.DefaultGraph
-            ):
+            if plain and graphs and type(quad.graph_name) is not ox.DefaultGraph:
                 plain = False
     limits.check(f"loading {source.name}")
     if plain:
