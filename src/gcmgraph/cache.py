@@ -16,7 +16,7 @@ ago are removed first (never one in use, never the new one). Layout::
 
 Every file is fsync'd before the rename that publishes it. A manifest or digest file carries its
 own length and SHA-256 in its first line. An entry's manifest holds each file's size and a digest
-of their content (whole files up to 1 MiB, the first and last 64 KiB of bigger ones), checked
+of their content (all of it for stores up to 16 MiB, each file's first and last 4 KiB beyond), checked
 before every use: an entry whose manifest is missing or damaged, or whose files differ, is rebuilt
 and reported, never read. Folders left in ``building/`` by a killed process are removed by the
 next build.
@@ -49,8 +49,8 @@ SIZE_ENV = "GCMGRAPH_CACHE_SIZE"
 DEFAULT_SIZE = 4 * 1024**3
 _KEY = re.compile(r"[0-9a-f]{64}")
 _HEADER = re.compile(rb"gcmgraph-cache (\d+) (\d+) ([0-9a-f]{64})\n")
-_WHOLE_FILE = 1024 * 1024
-_EDGE = 64 * 1024
+_WHOLE_STORE = 16 * 1024 * 1024
+_EDGE = 4 * 1024
 _TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# A cache of gcmgraph (graph stores built from RDF files).\n"
 T = TypeVar("T")
 
@@ -215,14 +215,16 @@ def _files(data: Path) -> dict[str, int]:
 
 
 def _content_digest(data: Path, files: dict[str, int]) -> str:
-    """Digest of every file's name and size and of its content: whole for files up to 1 MiB (all
-    of the bundled graph's store), the first and last 64 KiB of bigger ones (where a truncation,
-    an emptied file or a damaged header or footer shows), so checking costs little at any size."""
+    """Digest of every file's name and size and of its content: all of it for a store of up to
+    16 MiB (the bundled graph's is about 2), the first and last 4 KiB of each file of a bigger one
+    (where a truncation, an emptied file or a damaged header or footer shows), so checking costs
+    a few milliseconds at any size."""
     digest = hashlib.sha256()
+    whole = sum(files.values()) <= _WHOLE_STORE
     for name, size in sorted(files.items()):
         digest.update(f"{name}\0{size}\0".encode())
         with (data / name).open("rb") as handle:
-            if size <= _WHOLE_FILE:
+            if whole or size <= 2 * _EDGE:
                 digest.update(handle.read())
             else:
                 digest.update(handle.read(_EDGE))
@@ -516,44 +518,53 @@ def clear() -> Cleared:
 
 # -- remembered digests of big files ---------------------------------------------------------------
 
-_MEMO_ENTRIES = 1000
+_MEMO_ENTRIES = 10_000
 
 
 def _identity(stat: os.stat_result) -> list[int]:
     return [stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
 
 
-def remembered_digest(path: Path, stat: os.stat_result) -> str | None:
-    """The digest remembered for this file if it is still the same file, unchanged since."""
-    root = cache_dir()
-    payload = read_checked(root / "digests") if root is not None else None
-    if payload is None:
-        return None
-    try:
-        found = json.loads(payload).get(str(path.resolve()))
-    except (ValueError, AttributeError):
-        return None
-    if isinstance(found, list) and len(found) == 6 and found[:5] == _identity(stat):
-        return str(found[5])
-    return None
+class DigestMemo:
+    """Digests of big source files, remembered by file identity (device, inode, size, modification
+    and change times), so an unchanged file is not read again. Read once, written once."""
 
-
-def remember_digest(path: Path, stat: os.stat_result, digest: str, started: float) -> None:
-    """Remember a big file's digest, unless it changed less than a second before it was read (a
-    later change in the same clock tick could then go unseen)."""
-    root = cache_dir()
-    if root is None or max(stat.st_mtime, stat.st_ctime) > started - 1:
-        return
-    try:
-        _prepare(root)
-        payload = read_checked(root / "digests")
-        table = json.loads(payload) if payload is not None else {}
-        if not isinstance(table, dict):
+    def __init__(self) -> None:
+        root = cache_dir()
+        self._path = root / "digests" if root is not None else None
+        payload = read_checked(self._path) if self._path is not None else None
+        try:
+            table = json.loads(payload) if payload is not None else {}
+        except ValueError:
             table = {}
-        table.pop(str(path.resolve()), None)
-        table[str(path.resolve())] = [*_identity(stat), digest]
-        while len(table) > _MEMO_ENTRIES:
-            table.pop(next(iter(table)))
-        write_checked(root / "digests", json.dumps(table).encode())
-    except (OSError, ValueError, CacheUnavailable):
-        pass  # a digest that is not remembered is computed again next time
+        self._table: dict[str, list[Any]] = table if isinstance(table, dict) else {}
+        self._changed = False
+
+    def get(self, path: Path, stat: os.stat_result) -> str | None:
+        """The digest remembered for this file if it is still the same file, unchanged since."""
+        found = self._table.get(str(path.resolve()))
+        if isinstance(found, list) and len(found) == 6 and found[:5] == _identity(stat):
+            return str(found[5])
+        return None
+
+    def put(self, path: Path, stat: os.stat_result, digest: str, started: float) -> None:
+        """Remember a digest, unless the file changed less than a second before it was read (a later
+        change within the same clock tick could then go unseen)."""
+        if self._path is None or max(stat.st_mtime, stat.st_ctime) > started - 1:
+            return
+        key = str(path.resolve())
+        self._table.pop(key, None)
+        self._table[key] = [*_identity(stat), digest]
+        while len(self._table) > _MEMO_ENTRIES:
+            self._table.pop(next(iter(self._table)))
+        self._changed = True
+
+    def save(self) -> None:
+        if not self._changed or self._path is None:
+            return
+        try:
+            _prepare(self._path.parent)
+            write_checked(self._path, json.dumps(self._table).encode())
+        except (OSError, CacheUnavailable):
+            pass  # a digest that is not remembered is computed again next time
+        self._changed = False

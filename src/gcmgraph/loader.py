@@ -41,7 +41,7 @@ from .paths import data_dir, display_path, graph_name, ontology_file
 #: Extensions of the files read from a folder (``.gz`` of each is read too).
 RDF_SUFFIXES = tuple(ext for f in formats(GRAPH) if f.rdf is not None for ext in f.extensions)
 #: Files at least this big remember their digest by file identity, so they are not hashed again.
-REMEMBER_DIGEST_BYTES = 16 * 1024 * 1024
+REMEMBER_DIGEST_BYTES = 256 * 1024
 _CHUNK = 1024 * 1024
 _KNOWN = ", ".join(RDF_SUFFIXES)
 
@@ -111,11 +111,12 @@ def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
     return list(found)
 
 
-def read_source(path: Path) -> SourceFile:
+def read_source(path: Path, memo: cache.DigestMemo | None = None) -> SourceFile:
     """Check a file is a non-empty file of a known RDF syntax and take its digest; does not parse.
 
-    The bytes are read in chunks, never whole. A big file's digest is remembered by its identity
-    (device, inode, size and change times) in the cache, so an unchanged big file is not read again.
+    The bytes are read in chunks, never whole. With a ``memo``, a big file's digest is remembered
+    by its identity (device, inode, size and change times), so an unchanged big file is not read
+    again (call ``memo.save()`` afterwards).
     """
     name = display_path(path)
     if not path.is_file():
@@ -125,13 +126,13 @@ def read_source(path: Path) -> SourceFile:
         raise InputFileError(name, f"not a known RDF file name; give one ending in {_KNOWN} (or .gz of one)")
     try:
         stat = path.stat()
-        big = stat.st_size >= REMEMBER_DIGEST_BYTES
-        digest = cache.remembered_digest(path, stat) if big else None
+        big = memo is not None and stat.st_size >= REMEMBER_DIGEST_BYTES
+        digest = memo.get(path, stat) if memo is not None and big else None
         if digest is None:
             started = time.time()
             digest = _digest(path, name)
-            if big:
-                cache.remember_digest(path, stat, digest, started)
+            if memo is not None and big:
+                memo.put(path, stat, digest, started)
     except OSError as error:
         raise InputFileError(name, f"cannot be read ({error.strerror or error})") from None
     return SourceFile(path=path, name=name, graph=graph_name(path), digest=digest, size=stat.st_size, format=chosen)
@@ -331,4 +332,7 @@ def resolve_sources(data: Sequence[Path | str] | None = None) -> list[SourceFile
         paths = expand_paths(data)
         if ontology_file().resolve() not in paths:
             paths.insert(0, ontology_file().resolve())
-    return [read_source(path) for path in paths]
+    memo = cache.DigestMemo()
+    sources = [read_source(path, memo) for path in paths]
+    memo.save()
+    return sources
