@@ -542,7 +542,7 @@ class DigestMemo:
 
     def get(self, path: Path, stat: os.stat_result) -> str | None:
         """The digest remembered for this file if it is still the same file, unchanged since."""
-        found = self._table.get(str(path.resolve()))
+        found = self._table.get(os.path.realpath(path))
         if isinstance(found, list) and len(found) == 6 and found[:5] == _identity(stat):
             return str(found[5])
         return None
@@ -552,7 +552,7 @@ class DigestMemo:
         change within the same clock tick could then go unseen)."""
         if self._path is None or max(stat.st_mtime, stat.st_ctime) > started - 1:
             return
-        key = str(path.resolve())
+        key = os.path.realpath(path)
         self._table.pop(key, None)
         self._table[key] = [*_identity(stat), digest]
         while len(self._table) > _MEMO_ENTRIES:
