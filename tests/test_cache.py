@@ -148,7 +148,8 @@ def test_the_cache_keeps_within_its_size_oldest_entries_first(
     del first, second  # no longer in use
     sizes = {e.key: e.size for e in cache.info().entries}
     assert len(sizes) == 2
-    monkeypatch.setenv("GCMGRAPH_CACHE_SIZE", str(max(sizes.values()) * 2 + 1))
+    # Room for about two and a half entries (their sizes differ by a few bytes of RocksDB's log).
+    monkeypatch.setenv("GCMGRAPH_CACHE_SIZE", str(int(sum(sizes.values()) * 1.25)))
     keys_before = [e.key for e in cache.info().entries]  # oldest first
     third = _build(cache_dir, tmp_path, "c")
     kept = [e.key for e in cache.info().entries]

@@ -32,9 +32,8 @@ import re
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, NamedTuple, TypeVar
 
 from . import limits
 from .errors import CacheError, UsageError
@@ -179,15 +178,13 @@ def _locked(path: Path, *, shared: bool = False, wait: bool = True, doing: str =
 # -- entries ---------------------------------------------------------------------------------------
 
 
-@dataclass
 class Opened:
     """An entry in use: the value its opener returned, the builder's info, and what to report."""
 
-    value: Any
-    info: dict[str, Any]
-    warnings: tuple[str, ...]
-    folder: Path
-    lock: IO[bytes] | None
+    def __init__(
+        self, value: Any, info: dict[str, Any], warnings: tuple[str, ...], folder: Path, lock: IO[bytes] | None
+    ):
+        self.value, self.info, self.warnings, self.folder, self.lock = value, info, warnings, folder, lock
 
     def release(self) -> None:
         if self.lock is not None:
@@ -388,8 +385,7 @@ def _build_entry(root: Path, key: str, build: Callable[[Path], dict[str, Any]]) 
 # -- size, listing and clearing --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class EntryInfo:
+class EntryInfo(NamedTuple):
     key: str
     size: int
     last_used: float
@@ -397,8 +393,7 @@ class EntryInfo:
     problem: str | None
 
 
-@dataclass(frozen=True)
-class CacheInfo:
+class CacheInfo(NamedTuple):
     location: Path | None
     entries: tuple[EntryInfo, ...]
     other_bytes: int
@@ -475,8 +470,7 @@ def evict(keep: str | None = None) -> list[str]:
     return removed
 
 
-@dataclass(frozen=True)
-class Cleared:
+class Cleared(NamedTuple):
     removed: int
     freed: int
     in_use: int

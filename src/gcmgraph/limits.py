@@ -18,7 +18,6 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import QueryTimeoutError, UsageError
@@ -57,12 +56,11 @@ def default_timeout(fallback: float) -> float:
     return parse_timeout(configured, TIMEOUT_ENV) if configured else fallback
 
 
-@dataclass
 class _Deadline:
-    seconds: float
-    ends: float
-    doing: str = "working"
-    cleanups: list[Path] = field(default_factory=list)
+    def __init__(self, seconds: float, ends: float):
+        self.seconds, self.ends = seconds, ends
+        self.doing = "working"
+        self.cleanups: list[Path] = []
 
     def message(self, origin: str | None = None) -> str:
         where = f"{origin}: " if origin else ""
