@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import itertools
 import re
 import time
 import urllib.parse
@@ -40,6 +41,8 @@ from .paths import data_dir, display_path, graph_name, ontology_file
 
 #: Extensions of the files read from a folder (``.gz`` of each is read too).
 RDF_SUFFIXES = tuple(ext for f in formats(GRAPH) if f.rdf is not None for ext in f.extensions)
+#: Quads handed to the bulk loader at a time: bounds the memory a load takes (about 250 MiB).
+BULK_CHUNK = 250_000
 #: Files at least this big remember their digest by file identity, so they are not hashed again.
 REMEMBER_DIGEST_BYTES = 256 * 1024
 _CHUNK = 1024 * 1024
@@ -151,14 +154,10 @@ def _digest(path: Path, name: str) -> str:
     return digest.hexdigest()
 
 
-def _check_text(source: SourceFile) -> bool:
-    """Refuse NUL bytes and bytes that are not UTF-8, naming the line (read in chunks). True if the
-    text may name a blank node (``_:``, or ``nodeID`` in RDF/XML): unnamed ones get fresh labels
-    from the parser anyway, so only named ones could meet a namesake from another file."""
+def _check_text(source: SourceFile) -> None:
+    """Refuse NUL bytes and bytes that are not UTF-8, naming the line (read in chunks)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     lines_before = 0
-    named_blank_node = False
-    tail = b""
     with source.open() as stream:
         while chunk := stream.read(_CHUNK):
             nul = chunk.find(b"\x00")
@@ -171,16 +170,11 @@ def _check_text(source: SourceFile) -> bool:
                 at = max(0, min(error.start, len(chunk) - 1))
                 line = lines_before + chunk.count(b"\n", 0, at) + 1
                 raise DataSyntaxError(source.name, line, f"not UTF-8 text (byte 0x{chunk[at]:02x})") from None
-            if not named_blank_node:
-                joined = tail + chunk
-                named_blank_node = b"_:" in joined or b"nodeID" in joined
-                tail = chunk[-6:]
             lines_before += chunk.count(b"\n")
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         raise DataSyntaxError(source.name, lines_before, "not UTF-8 text (the file ends inside a character)") from None
-    return named_blank_node
 
 
 # -- parsing ------------------------------------------------------------------------------------
@@ -274,34 +268,31 @@ def parse_source(source: SourceFile) -> list[ox.Quad]:
     return list(iter_quads(source))
 
 
-def load_into(store: ox.Store, source: SourceFile) -> int:
-    """Check one file and bulk-load it into its named graph of ``store``; return its quad count.
+def load_into(store: ox.Store, sources: Sequence[SourceFile]) -> dict[str, int]:
+    """Check every file and load it into its named graph of ``store``; return each file's quad count.
 
-    A first streaming pass checks the text, the syntax and every literal. A file that names no
-    blank node and no graph of its own (most data) is then handed whole to pyoxigraph's bulk
-    loader, which reads it in native code; otherwise its quads are renamed and placed as
-    :func:`iter_quads` says and streamed into the bulk loader.
+    One streaming pass per file parses it, checks every literal, gives blank nodes fresh labels
+    and places the quads (:func:`iter_quads`); they reach pyoxigraph's bulk loader in chunks of
+    :data:`BULK_CHUNK`, so memory stays bounded whatever the files' size, and each file is parsed
+    once (twice as fast as checking a file and then bulk-loading it from its path).
     """
-    count = 0
-    plain = not _check_text(source)
-    graphs = source.rdf_format.supports_datasets
-    with _parsed(source, rename_blank_nodes=False) as quads:
-        for quad in _checked(source, quads):
-            count += 1
-            if not count & 0xFFFF:
-                limits.check(f"reading {source.name}")
-            if plain and graphs and type(quad.graph_name) is not ox.DefaultGraph:
-                plain = False
-    limits.check(f"loading {source.name}")
-    if plain:
-        with _input(source) as where:
-            try:
-                store.bulk_load(**where, format=source.rdf_format, base_iri=None, to_graph=ox.NamedNode(source.graph))
-            except SyntaxError as error:  # the first pass read the same bytes; only a changed file gets here
-                raise syntax_error(source, error) from None
-    else:
-        store.bulk_extend(iter_quads(source))
-    return count
+    counts: dict[str, int] = {}
+
+    def stream() -> Iterator[ox.Quad]:
+        for source in sources:
+            limits.check(f"reading {source.name}")
+            count = 0
+            for quad in iter_quads(source):
+                count += 1
+                if not count & 0xFFFF:
+                    limits.check(f"reading {source.name}")
+                yield quad
+            counts[source.graph] = count
+
+    quads = stream()
+    while (first := next(quads, None)) is not None:
+        store.bulk_extend(itertools.chain((first,), itertools.islice(quads, BULK_CHUNK - 1)))
+    return counts
 
 
 def _reason(error: SyntaxError) -> str:

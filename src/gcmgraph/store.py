@@ -73,10 +73,7 @@ def _run_with_limits(
 
 def _fill(store: ox.Store, sources: Sequence[SourceFile], inferred: bool) -> dict[str, Any]:
     """Load every file into ``store`` (and the entailments when asked); return what was loaded."""
-    counts: dict[str, int] = {}
-    for source in sources:
-        limits.check(f"loading {source.name}")
-        counts[source.graph] = load_into(store, source)
+    counts = load_into(store, sources)
     if inferred:
         from .inference import INFERRED_GRAPH, entailments  # owlrl is imported only when asked for
 
