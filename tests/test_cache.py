@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -132,6 +135,23 @@ def test_checked_files_detect_truncation_and_edits(tmp_path: Path) -> None:
     path.write_bytes(b"")
     assert cache.read_checked(path) is None
     assert [p.name for p in tmp_path.iterdir()] == ["checked"]  # no temporary file left
+
+
+def test_a_writer_killed_mid_write_leaves_nothing_the_next_write_keeps(tmp_path: Path) -> None:
+    target = tmp_path / "digests"
+    script = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from gcmgraph import cache\n"
+        "os.fsync = lambda fd: os.kill(os.getpid(), 9)  # dies after writing, before the rename\n"
+        f"cache.write_checked(Path({str(target)!r}), b'x' * 100000)\n"
+    )
+    killed = subprocess.run([sys.executable, "-c", script], capture_output=True)
+    assert killed.returncode == -signal.SIGKILL
+    [left] = list(tmp_path.iterdir())
+    assert left.name.startswith(".digests.") and left.name.endswith(".tmp") and not target.exists()
+    cache.write_checked(target, b"{}")
+    assert [p.name for p in tmp_path.iterdir()] == ["digests"] and cache.read_checked(target) == b"{}"
 
 
 def _build(cache_dir: Path, tmp_path: Path, name: str) -> object:

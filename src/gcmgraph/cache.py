@@ -116,8 +116,31 @@ def _fsync_folder(folder: Path) -> None:
             os.close(handle)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def _stale_temporaries(path: Path) -> list[Path]:
+    """Temporary files of ``path`` left by processes that no longer run (killed while writing)."""
+    stale = []
+    for temp in path.parent.glob(f".{path.name}.*.tmp"):
+        pid = temp.name[len(path.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            stale.append(temp)
+    return stale
+
+
 def write_checked(path: Path, payload: bytes) -> None:
-    """Write ``payload`` whole (temporary file, fsync, rename) behind a line giving its length and digest."""
+    """Write ``payload`` whole (temporary file, fsync, rename) behind a line giving its length and
+    digest; temporary files a killed writer left behind are removed first."""
+    for stale in _stale_temporaries(path):
+        stale.unlink(missing_ok=True)
     header = f"gcmgraph-cache {FORMAT_VERSION} {len(payload)} {hashlib.sha256(payload).hexdigest()}\n".encode()
     temp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
@@ -218,9 +241,10 @@ def _content_digest(data: Path, files: dict[str, int]) -> str:
     a few milliseconds at any size."""
     digest = hashlib.sha256()
     whole = sum(files.values()) <= _WHOLE_STORE
+    folder = str(data)
     for name, size in sorted(files.items()):
         digest.update(f"{name}\0{size}\0".encode())
-        with (data / name).open("rb") as handle:
+        with open(os.path.join(folder, name), "rb") as handle:
             if whole or size <= 2 * _EDGE:
                 digest.update(handle.read())
             else:
@@ -244,8 +268,9 @@ def _check(entry: Path, key: str) -> tuple[dict[str, Any] | None, str | None]:
         if manifest["key"] != key:
             return None, "its manifest belongs to another entry"
         data = entry / "data"
+        folder = str(data)
         for name, size in files.items():
-            found = (data / name).stat().st_size
+            found = os.stat(os.path.join(folder, name)).st_size
             if found != size:
                 return None, f"file {name} has {found} bytes, the manifest says {size}"
         if _content_digest(data, files) != manifest["digest"]:
@@ -426,7 +451,7 @@ def _entries(root: Path) -> list[EntryInfo]:
 
 def _own_loose_files(root: Path) -> list[Path]:
     """Files gcmgraph wrote outside entries: the digest memo, the tag, the format-1 N-Quads entries."""
-    loose = [root / "digests", root / "CACHEDIR.TAG"]
+    loose = [root / "digests", root / "CACHEDIR.TAG", *_stale_temporaries(root / "digests")]
     loose += [p for p in root.glob("*.nq") if _KEY.fullmatch(p.stem)]
     loose += [p for p in root.glob("tmp*.tmp")]
     return [p for p in loose if p.is_file()]
