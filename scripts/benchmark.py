@@ -211,18 +211,19 @@ def scaled_graph(folder: Path, triples: float) -> tuple[int, int]:
     return copies, copies * per_copy
 
 
-# Raw baselines: the same files, one named graph each, the same query text, results as JSON.
+# Raw baselines: the same files as gcmgraph reads (the ontology and the copies, listed one per line
+# in the file argv[1] names), one named graph each, the same query text, results as JSON.
 _RAW_MEMORY = """
 import sys, pathlib, pyoxigraph as ox
 store = ox.Store()
-for path in sorted(pathlib.Path(sys.argv[1]).glob("*.ttl")):
+for path in map(pathlib.Path, open(sys.argv[1]).read().split()):
     store.load(path=path, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(path.as_uri()))
 store.query(open(sys.argv[2]).read(), use_default_graph_as_union=True).serialize(format=ox.QueryResultsFormat.JSON)
 """
 _RAW_BULK = """
 import sys, pathlib, pyoxigraph as ox
 store = ox.Store(sys.argv[3])
-for path in sorted(pathlib.Path(sys.argv[1]).glob("*.ttl")):
+for path in map(pathlib.Path, open(sys.argv[1]).read().split()):
     store.bulk_load(path=path, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(path.as_uri()))
 store.flush()
 store.query(open(sys.argv[2]).read(), use_default_graph_as_union=True).serialize(format=ox.QueryResultsFormat.JSON)
@@ -235,7 +236,7 @@ store.query(open(sys.argv[2]).read(), use_default_graph_as_union=True).serialize
 _RDFLIB = """
 import sys, pathlib, rdflib
 dataset = rdflib.Dataset(default_union=True)
-for path in sorted(pathlib.Path(sys.argv[1]).glob("*.ttl")):
+for path in map(pathlib.Path, open(sys.argv[1]).read().split()):
     dataset.graph(rdflib.URIRef(path.as_uri())).parse(path, format="turtle")
 list(dataset.query(open(sys.argv[2]).read()))
 """
@@ -277,9 +278,11 @@ def median_run(runs: list[Run]) -> Run:
 
 @dataclass(frozen=True)
 class Context:
-    """What a workload needs: the scaled data, the query file, a fresh cache and store folder."""
+    """What a workload needs: the scaled data (and the list of files it and the ontology make), the
+    query file, a fresh cache and store folder."""
 
     data: Path
+    files: Path
     query_name: str
     query_file: Path
     cache: Path
@@ -306,13 +309,13 @@ SCALE_WORKLOADS: list[Workload] = [
              lambda c: [PY, "-m", "gcmgraph", "query", c.query_name, "--data", str(c.data), "-f", "json",
                         "--timeout", "86400"]),
     Workload("raw pyoxigraph bulk load + query (disk)",
-             lambda c: [PY, "-c", _RAW_BULK, str(c.data), str(c.query_file), str(c.raw_store)], first=True),
+             lambda c: [PY, "-c", _RAW_BULK, str(c.files), str(c.query_file), str(c.raw_store)], first=True),
     Workload("raw pyoxigraph on-disk store, read-only",
-             lambda c: [PY, "-c", _RAW_READ_ONLY, str(c.data), str(c.query_file), str(c.raw_store)]),
+             lambda c: [PY, "-c", _RAW_READ_ONLY, str(c.files), str(c.query_file), str(c.raw_store)]),
     Workload("raw pyoxigraph in memory (load + query)",
-             lambda c: [PY, "-c", _RAW_MEMORY, str(c.data), str(c.query_file)]),
+             lambda c: [PY, "-c", _RAW_MEMORY, str(c.files), str(c.query_file)]),
     Workload("rdflib in memory (parse + query)",
-             lambda c: [PY, "-c", _RDFLIB, str(c.data), str(c.query_file)], rdflib=True),
+             lambda c: [PY, "-c", _RDFLIB, str(c.files), str(c.query_file)], rdflib=True),
 ]  # fmt: skip
 
 #: (row, reference row, target) ratios printed under each table: row / reference.
@@ -342,11 +345,14 @@ def scale_main(args: argparse.Namespace) -> None:
             copies, triples = scaled_graph(work / f"data-{scale:g}", scale)
             print(f"\n{triples:,} data triples ({copies} renamed copies of data/) + the ontology")
             cache, raw_store = work / f"cache-{scale:g}", work / f"raw-{scale:g}"  # built by the first query
+            files = work / f"files-{scale:g}.txt"
+            listed = [ROOT / "ontology" / "gcm.ttl", *sorted((work / f"data-{scale:g}").glob("*.ttl"))]
+            files.write_text("\n".join(map(str, listed)), encoding="utf-8")
             for index, name in enumerate(names):
                 query_file = work / f"{name}.rq"
                 query_file.write_text(bind(find_query(name), {}), encoding="utf-8")
                 results: dict[str, Run] = {}
-                context = Context(work / f"data-{scale:g}", name, query_file, cache, raw_store)
+                context = Context(work / f"data-{scale:g}", files, name, query_file, cache, raw_store)
                 run_env = {**env, "GCMGRAPH_CACHE_DIR": str(cache)}
                 chosen = [
                     w for w in SCALE_WORKLOADS
