@@ -45,8 +45,11 @@ def assert_user_error(result, message: str) -> None:
         ("update", "tests/fixtures/queries/update.rq: SPARQL Update is refused; gcmgraph only reads data"),
         ("service", "tests/fixtures/queries/service.rq:2: SERVICE <http://127.0.0.1:9/sparql> reaches outside the loaded "
          "data; pass --allow-outside to permit it"),
-        ("from-file", "tests/fixtures/queries/from-file.rq:2: FROM <file:///etc/passwd> reaches outside the loaded data; "
-         "pass --allow-outside to permit it"),
+        ("from-file", "tests/fixtures/queries/from-file.rq:2: FROM <file:///etc/passwd> is not a loaded graph; the loaded "
+         "graphs are " + " ".join(f"<https://w3id.org/gcmgraph/graph/{name}>" for name in (
+             "data/claims", "data/documents", "data/events", "data/mechanisms", "data/organizations",
+             "data/participations", "data/people", "data/phases", "data/places", "data/provisions", "data/regions",
+             "data/roles", "data/sources", "data/states", "data/votes", "ontology/gcm"))),
     ],
 )  # fmt: skip
 def test_bad_query_file_is_one_line_error(name: str, message: str) -> None:

@@ -47,8 +47,9 @@ def test_missing_file_is_rejected() -> None:
         resolve_sources([BAD / "does-not-exist.ttl"])
 
 
-def test_folder_without_turtle_is_rejected(tmp_path: Path) -> None:
-    with pytest.raises(InputFileError, match=r"folder holds no \.ttl file"):
+def test_folder_without_rdf_files_is_rejected(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not RDF")
+    with pytest.raises(InputFileError, match=r"folder holds no RDF file \(\.ttl, \.nt, \.nq, \.trig, \.rdf, \.owl, \.xml, \.jsonld, or \.gz of one\)"):
         resolve_sources([tmp_path])
 
 

@@ -8,6 +8,7 @@ Errors are one line on stderr, without a traceback.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Sequence
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, limits
 from .errors import GcmgraphError, UnknownPlotError, UsageError
 
 EXIT_CODES = (
@@ -145,6 +146,50 @@ output_option = click.option(
 )
 
 
+class _Seconds(click.ParamType):
+    """A time limit in seconds; 0, negatives, inf, nan and more than a day are usage errors."""
+
+    name = "seconds"
+
+    def convert(self, value, param, ctx):
+        return value if isinstance(value, float) else limits.parse_timeout(value)
+
+
+def _timed_out(message: str) -> None:
+    """The watchdog's last word: the command did not stop at its deadline (see limits.py)."""
+    try:
+        sys.stderr.write(f"Error: {message}\n")
+        sys.stderr.flush()
+    finally:
+        os._exit(2)
+
+
+def bounded(default: float):
+    """--timeout: the whole command (reading, inference, validation, export, rendering) stops
+    after that many seconds with a one-line error; ``GCMGRAPH_TIMEOUT`` sets the default.
+    Afterwards, print what the cache had to say (a damaged entry that was rebuilt)."""
+
+    def decorate(command):
+        @functools.wraps(command)
+        def run(*args, timeout: float | None, **kwargs):
+            from .cache import take_notes
+
+            seconds = timeout if timeout is not None else limits.default_timeout(default)
+            try:
+                with limits.deadline(seconds, _timed_out):
+                    return command(*args, **kwargs)
+            finally:
+                for message in take_notes():
+                    click.echo(f"warning: {message}", err=True)
+
+        return click.option(
+            "--timeout", type=_Seconds(), default=None, metavar="SECONDS",
+            help=f"Seconds the whole command may run (default {default:g}, or ${limits.TIMEOUT_ENV}).",
+        )(run)  # fmt: skip
+
+    return decorate
+
+
 @click.group(cls=_Group, epilog=EXIT_CODES)
 @click.version_option(__version__, prog_name="gcmgraph")
 def main() -> None:
@@ -172,6 +217,7 @@ list_format_option = click.option(
 @list_format_option
 @output_option
 @wide_option
+@bounded(limits.DEFAULT_TIMEOUT_S)
 def list_command(tag: str | None, fmt: str | None, output: str | None, wide: bool) -> None:
     """List the stored queries with their summaries and parameters.
 
@@ -219,6 +265,7 @@ def list_command(tag: str | None, fmt: str | None, output: str | None, wide: boo
 @main.command("show")
 @click.argument("name")
 @output_option
+@bounded(limits.DEFAULT_TIMEOUT_S)
 def show_command(name: str, output: str | None) -> None:
     """Print a stored query's documentation and SPARQL text.
 
@@ -257,13 +304,7 @@ def show_command(name: str, output: str | None) -> None:
 @source_options
 @wide_option
 @click.option("--fail-on-empty", is_flag=True, help="Exit 1 when the result is empty (or ASK is false).")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1),
-    default=30.0,
-    show_default=True,
-    help="Seconds before the query is stopped.",
-)
+@bounded(limits.DEFAULT_TIMEOUT_S)
 @click.option(
     "--max-rows",
     type=click.IntRange(min=1),
@@ -277,7 +318,7 @@ def show_command(name: str, output: str | None) -> None:
 def query_command(
     name: str, params: tuple[str, ...], fmt: str | None, output: str | None, inferred: bool,
     data: tuple[Path, ...], endpoint: str | None, graphs: tuple[str, ...], no_graphs: bool, wide: bool,
-    fail_on_empty: bool, timeout: float, max_rows: int, allow_outside: bool,
+    fail_on_empty: bool, max_rows: int, allow_outside: bool,
 ) -> None:  # fmt: skip
     """Run a stored query by name, or any .rq file, on the bundled data or on your files.
 
@@ -295,7 +336,9 @@ def query_command(
     inputs = [stored.path, *input_files(data)]
     _check_output(output, inputs)
     graph = _source(data, inferred, endpoint, graphs, no_graphs)
-    result = run_query(graph, stored, _params(params), timeout=timeout, max_rows=max_rows, allow_outside=allow_outside)
+    result = run_query(
+        graph, stored, _params(params), timeout=limits.budget(), max_rows=max_rows, allow_outside=allow_outside
+    )
     key = getattr(stored, "key", ())
     _emit(render_result(result, chosen, width=_table_width(wide, output), key=key), output, inputs)
     if fail_on_empty and result.is_empty:
@@ -335,6 +378,7 @@ def query_command(
     help="Accepted-findings file (default: queries/checks/accepted.yaml).",
 )
 @output_option
+@bounded(limits.LONG_TIMEOUT_S)
 def validate_command(
     paths: tuple[Path, ...], inference: str, fail_on: str, fmt: str | None, limit: int | None, accepted: Path | None,
     output: str | None,
@@ -367,13 +411,9 @@ def validate_command(
     "--replace", is_flag=True, help="Also delete graphs an earlier publish wrote that are no longer part of the graph."
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be written, write nothing.")
-@click.option(
-    "--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds per request."
-)
+@bounded(limits.LONG_TIMEOUT_S)
 @data_option
-def publish_command(
-    endpoint: str, store: str | None, replace: bool, dry_run: bool, timeout: float, data: tuple[Path, ...]
-) -> None:
+def publish_command(endpoint: str, store: str | None, replace: bool, dry_run: bool, data: tuple[Path, ...]) -> None:
     """Load the graph into a triple store, one named graph per file, and check the counts.
 
     URL is the store's SPARQL query endpoint. Graphs are written over the Graph Store Protocol to
@@ -398,7 +438,7 @@ def publish_command(
         if interactive:
             click.echo(f"\r{done}/{total} triples", err=True, nl=False)
 
-    report = publish(target, graphs, replace=replace, dry_run=dry_run, timeout=timeout, progress=progress)
+    report = publish(target, graphs, replace=replace, dry_run=dry_run, timeout=limits.budget(), progress=progress)
     if interactive and not dry_run:
         click.echo("", err=True)
     verb = "would write" if report.dry_run else "wrote"
@@ -466,11 +506,11 @@ def serve_command(
         raise KeyboardInterrupt
 
     quads = open_graph(list(data) or None, inferred=inferred).quads()
-    limits = ServeLimits(timeout_s=timeout, max_bytes=max_bytes, memory_mb=max_memory, workers=workers)
+    bounds = ServeLimits(timeout_s=timeout, max_bytes=max_bytes, memory_mb=max_memory, workers=workers)
     server = None
     previous = signal.signal(signal.SIGTERM, stop)  # before starting, so a stop request never orphans a worker
     try:
-        server = start(quads, catalogue(), bind=bind, limits=limits)
+        server = start(quads, catalogue(), bind=bind, limits=bounds)
         click.echo(f"SPARQL endpoint: {server.url} (read-only; Ctrl-C stops it)", err=True)
         click.echo(f"Stored queries: {server.api_url}", err=True)
         host = bind.rpartition(":")[0].strip("[]")
@@ -498,6 +538,7 @@ def serve_command(
     help="Folder for the site: a new or empty one, or one an earlier 'gcmgraph docs' wrote (nothing else is replaced).",
 )
 @data_option
+@bounded(limits.LONG_TIMEOUT_S)
 def docs_command(output: Path, data: tuple[Path, ...]) -> None:
     """Build the static site: home, ontology reference, query catalogue, one page per resource.
 
@@ -526,6 +567,7 @@ def docs_command(output: Path, data: tuple[Path, ...]) -> None:
 )
 @click.option("-f", "--format", "fmt", default=None, help="svg or png (default: the --output extension, else svg).")
 @data_option
+@bounded(limits.DEFAULT_TIMEOUT_S)
 def plot_command(name: str, output: str | None, fmt: str | None, data: tuple[Path, ...]) -> None:
     """Draw a picture of the process from its stored queries: timeline, vote-map, lineage, actor-network.
 
@@ -553,6 +595,7 @@ def plot_command(name: str, output: str | None, fmt: str | None, data: tuple[Pat
 @output_option
 @wide_option
 @source_options
+@bounded(limits.DEFAULT_TIMEOUT_S)
 def describe_command(
     resource: str,
     fmt: str | None,
@@ -608,6 +651,7 @@ def describe_command(
 )
 @output_option
 @data_option
+@bounded(limits.LONG_TIMEOUT_S)
 def export_command(
     fmt: str | None,
     only: str,
@@ -633,3 +677,76 @@ def export_command(
     _emit(result.content, output, inputs)
     if inferred:
         click.echo(f"added {result.inferred_added} inferred triples", err=True)
+
+
+def _size(count: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if count < 1024 or unit == "GiB":
+            return f"{count:.0f} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
+        count /= 1024
+    return f"{count:.1f} GiB"  # pragma: no cover - the loop always returns
+
+
+@main.group("cache")
+def cache_group() -> None:
+    """Show or clear the cache of built graphs (stores keyed on the files' content).
+
+    Where: $GCMGRAPH_CACHE_DIR, else $XDG_CACHE_HOME/gcmgraph, else ~/.cache/gcmgraph; at most
+    $GCMGRAPH_CACHE_SIZE (default 4G), oldest entries removed first; GCMGRAPH_CACHE=0 turns it off.
+    Example: gcmgraph cache info
+    """
+
+
+@cache_group.command("info")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="table or json.")
+def cache_info_command(fmt: str) -> None:
+    """Show where the cache is, its entries, their sizes and the size limit.
+
+    Example: gcmgraph cache info
+    """
+    import json
+    import time
+
+    from .cache import info
+
+    found = info()
+    if fmt == "json":
+        payload = {
+            "location": str(found.location) if found.location else None, "limit": found.limit,
+            "total": found.total, "other": found.other_bytes,
+            "entries": [{"key": e.key, "bytes": e.size, "last_used": e.last_used, "graph": e.describe,
+                         "damaged": e.problem} for e in found.entries],
+        }  # fmt: skip
+        _emit((json.dumps(payload, indent=2) + "\n").encode(), None)
+        return
+    if found.location is None:
+        _emit(b"the cache is off (GCMGRAPH_CACHE=0)\n", None)
+        return
+    lines = [
+        f"location: {found.location}",
+        f"limit:    {_size(found.limit)} (GCMGRAPH_CACHE_SIZE)",
+        f"entries:  {len(found.entries)}, {_size(found.total)} in all",
+    ]
+    for entry in reversed(found.entries):
+        used = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.last_used))
+        state = f"  DAMAGED: {entry.problem}" if entry.problem else ""
+        lines.append(f"  {entry.key[:12]}  {_size(entry.size):>10}  used {used}  {entry.describe}{state}")
+    _emit(("\n".join(lines) + "\n").encode(), None)
+
+
+@cache_group.command("clear")
+def cache_clear_command() -> None:
+    """Remove gcmgraph's entries from the cache (nothing else in its folder).
+
+    Entries that a running gcmgraph is using are kept. Example: gcmgraph cache clear
+    """
+    from .cache import cache_dir, clear
+
+    if cache_dir() is None:
+        _emit(b"the cache is off (GCMGRAPH_CACHE=0)\n", None)
+        return
+    cleared = clear()
+    line = f"removed {cleared.removed} entries ({_size(cleared.freed)}) from {cache_dir()}"
+    if cleared.in_use:
+        line += f"; kept {cleared.in_use} in use by a running gcmgraph"
+    _emit((line + "\n").encode(), None)

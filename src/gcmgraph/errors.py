@@ -125,3 +125,15 @@ class PlotOutputError(GcmgraphError):
 
 class NothingToShowError(GcmgraphError):
     """The graph holds nothing a picture or a page needs (e.g. no events for the timeline)."""
+
+
+class UnknownGraphError(GcmgraphError):
+    """A query that names (FROM, FROM NAMED) a graph that is not loaded."""
+
+
+class ResourceLimitError(GcmgraphError):
+    """Work the machine cannot hold: not enough memory or disk for the graph."""
+
+
+class CacheError(GcmgraphError):
+    """The graph cache cannot be read, written or cleared as asked."""

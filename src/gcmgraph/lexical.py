@@ -39,9 +39,38 @@ def is_valid(lexical: str, datatype: str) -> bool:
     if not pattern.fullmatch(lexical):
         return False
     if datatype in (XSD + "date", XSD + "dateTime"):
-        year, month, day = (int(part) for part in re.match(r"-?(\d+)-(\d\d)-(\d\d)", lexical).groups())
+        # The last four digits of the year decide a leap year (400 divides 10,000), so a year
+        # of any length is read without converting all of it.
+        year, month, day = (int(part[-4:]) for part in re.match(r"-?(\d+)-(\d\d)-(\d\d)", lexical).groups())
         leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
         last = (29 if leap else 28) if month == 2 else 30 if month in (4, 6, 9, 11) else 31
         if day > last:
             return False  # 2018-02-30
     return True
+
+
+#: Most digits in an integer literal: Python's own limit for converting text to int, which
+#: rdflib (and so pySHACL and owlrl) hits on longer ones.
+MAX_INTEGER_DIGITS = 4300
+_INTEGERS = frozenset(XSD + name for name in ("integer", "int", "long", "nonNegativeInteger", "positiveInteger"))
+_DATES = frozenset(XSD + name for name in ("date", "dateTime", "gYear", "gYearMonth"))
+
+
+def out_of_range(lexical: str, datatype: str) -> str | None:
+    """Why a valid literal is beyond what gcmgraph's tools can handle, or None.
+
+    Integers longer than :data:`MAX_INTEGER_DIGITS` digits and dates outside the years 1 to 9999
+    (Python's calendar, which rdflib, pySHACL and owlrl use) are refused with this reason.
+    """
+    if datatype in _INTEGERS:
+        if len(lexical) > MAX_INTEGER_DIGITS:
+            digits = sum(ch.isdigit() for ch in lexical)
+            if digits > MAX_INTEGER_DIGITS:
+                return f"has {digits} digits; gcmgraph reads integers of at most {MAX_INTEGER_DIGITS} digits"
+    elif datatype in _DATES:
+        if lexical[:1] != "-" and lexical[4:5] in ("", "-", "Z", "+") and not lexical.startswith("0000"):
+            return None  # a four-digit year from 0001 to 9999: the common case, decided without parsing
+        year = re.match(r"-?\d+", lexical)
+        if year and not 1 <= int(year.group()[:12]) <= 9999:
+            return "has a year outside 1 to 9999, the years gcmgraph can check"
+    return None

@@ -51,10 +51,20 @@ def shapes_file() -> Path:
     return ontology_dir() / "shapes.ttl"
 
 
+def _real(path: str) -> Path:
+    """The absolute path with symbolic links resolved, once per path (many files are named often)."""
+    return _real_absolute(os.path.abspath(path))
+
+
+@cache
+def _real_absolute(path: str) -> Path:
+    return Path(os.path.realpath(path))
+
+
 def display_path(path: Path) -> str:
     """A path as users should read it: relative to the bundle or the current folder if possible."""
-    path = path.resolve()
-    for base in (bundled_root(), Path.cwd().resolve()):
+    path = _real(str(path))
+    for base in (bundled_root(), _real(os.getcwd())):
         try:
             return path.relative_to(base).as_posix()
         except ValueError:
@@ -65,7 +75,7 @@ def display_path(path: Path) -> str:
 def graph_name(path: Path) -> str:
     """The named-graph IRI of a source file: its bundle-relative path for bundled files; for other
     files, their name under a digest of their absolute path, so two ``x.ttl`` never share a graph."""
-    path = path.resolve()
+    path = _real(str(path))
     try:
         rel = path.relative_to(bundled_root()).as_posix()
     except ValueError:

@@ -38,7 +38,7 @@ from .formats import GRAPH, RESULTS, accept_header, by_media_type
 from .limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S
 from .paths import GRAPH_BASE
 from .results import QueryResult, from_solutions_json
-from .sparql_text import boolean_variables, check_query_text
+from .sparql_text import boolean_variables, check_query_text, outside_features
 
 MAX_GET_LENGTH = 2000
 RETRIES = 3
@@ -421,13 +421,17 @@ class EndpointGraph:
         allow_outside: bool = False,
         origin: str = "query",
     ) -> QueryResult:
-        form = check_query_text(
-            text, origin, known_graphs=self.endpoint.named_graphs or (), allow_outside=allow_outside
-        )
+        # A query that names its own dataset (FROM, FROM NAMED) reads exactly those graphs, as it
+        # does locally: the protocol's dataset parameters would override it, so none are sent.
+        own_dataset = any(f.keyword.startswith("FROM") for f in outside_features(text))
+        known = self.endpoint.named_graphs
+        if own_dataset:
+            known = (*known, *(self.endpoint.default_graphs or self._published(timeout or DEFAULT_TIMEOUT_S)))
+        form = check_query_text(text, origin, known_graphs=known, allow_outside=allow_outside)
         graph = form in ("CONSTRUCT", "DESCRIBE")
         seconds = timeout or 3600
         headers = {"Accept": _ACCEPT_GRAPH if graph else _ACCEPT_RESULTS}
-        params = self._dataset_params(seconds)
+        params = [] if own_dataset else self._dataset_params(seconds)
         limit = None if max_rows is None else max_rows * BYTES_PER_ROW + 2**20
         encoded = urllib.parse.urlencode([("query", text), *params])
         url, body = f"{self.endpoint.url}?{encoded}", None

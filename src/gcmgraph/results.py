@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 @dataclass(frozen=True)
@@ -45,10 +51,46 @@ class QueryResult:
 
 
 def from_solutions_json(form: str, payload: bytes) -> QueryResult:
-    """Build a result from SPARQL Results JSON (what the local engine and endpoints return)."""
+    """Build a result from SPARQL Results JSON (what endpoints return)."""
     parsed = ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON)
     if isinstance(parsed, ox.QueryBoolean):
         return QueryResult(form="ASK", boolean=bool(parsed), results_json=payload)
     names = tuple(v.value for v in parsed.variables)
     rows = tuple(tuple(solution[name] for name in names) for solution in parsed)
     return QueryResult(form=form, variables=names, rows=rows, results_json=payload)
+
+
+def from_rows(form: str, variables: Sequence[str], rows: Sequence[tuple[Term | None, ...]]) -> QueryResult:
+    """Build a SELECT result from rows read one by one (the local engine streams them)."""
+    return QueryResult(
+        form=form, variables=tuple(variables), rows=tuple(rows), results_json=solutions_json(variables, rows)
+    )
+
+
+def _json_term(term: Term) -> dict[str, Any]:
+    """One RDF term as the SPARQL 1.1 Query Results JSON format writes it (RDF-star triples too)."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        written: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            written["xml:lang"] = term.language
+            if getattr(term, "direction", None) is not None:
+                written["its:dir"] = str(term.direction)
+        elif term.datatype.value not in (_XSD_STRING, _RDF_LANG_STRING):
+            written["datatype"] = term.datatype.value
+        return written
+    parts = {"subject": term.subject, "predicate": term.predicate, "object": term.object}
+    return {"type": "triple", "value": {name: _json_term(part) for name, part in parts.items()}}
+
+
+def solutions_json(variables: Sequence[str], rows: Sequence[tuple[Term | None, ...]]) -> bytes:
+    """Rows written in the SPARQL 1.1 Query Results JSON format (unbound values left out)."""
+    bindings = [
+        {name: _json_term(value) for name, value in zip(variables, row, strict=True) if value is not None}
+        for row in rows
+    ]
+    document = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

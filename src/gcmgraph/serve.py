@@ -25,7 +25,7 @@ import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -183,7 +183,7 @@ def _host_port(bind: str) -> tuple[str, int]:
 
 
 def start(
-    quads: Sequence[ox.Quad],
+    quads: Iterable[ox.Quad],
     queries: Iterable[StoredQuery],
     *,
     bind: str = "127.0.0.1:7878",
@@ -195,13 +195,13 @@ def start(
 
     limits = limits or ServeLimits()
     host, port = _host_port(bind)
-    known_graphs = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
     folder = Path(tempfile.mkdtemp(prefix="gcmgraph-serve-"))
     pool = WorkerPool(folder / "store", limits)
     try:
         store = ox.Store(str(folder / "store"))
-        store.bulk_extend(quads)
+        store.bulk_extend(quads)  # read once: ``quads`` may be a stream
         store.flush()
+        known_graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
         del store
         pool.start()
         app = make_app(pool, queries, known_graphs)

@@ -106,6 +106,25 @@ def outside_features(text: str) -> list[Feature]:
     return found
 
 
+def declared_prefixes(text: str) -> dict[str, str]:
+    """The query's ``PREFIX`` declarations: prefix (without the colon) -> namespace IRI."""
+    tokens = tokenize(text)
+    table: dict[str, str] = {}
+    for index, token in enumerate(tokens[:-2]):
+        if token.keyword == "PREFIX" and tokens[index + 2].kind == "iri":
+            table[tokens[index + 1].text.rstrip(":")] = tokens[index + 2].text[1:-1]
+    return table
+
+
+def feature_iri(feature: Feature, prefixes: dict[str, str]) -> str | None:
+    """The IRI a ``FROM``/``SERVICE`` target names (``<iri>`` or a prefixed name), if it can be read."""
+    target = feature.target
+    if target.startswith("<") and target.endswith(">"):
+        return target[1:-1]
+    prefix, colon, local = target.partition(":")
+    return prefixes[prefix] + local if colon and prefix in prefixes else None
+
+
 def variables(text: str) -> list[str]:
     """The distinct variable names used in the query, in order of first use (without ``?``)."""
     seen: dict[str, None] = {}
@@ -113,16 +132,6 @@ def variables(text: str) -> list[str]:
         if token.kind == "var":
             seen.setdefault(token.text[1:], None)
     return list(seen)
-
-
-def declared_prefixes(text: str) -> dict[str, str]:
-    """The ``PREFIX name: <iri>`` declarations of the query, as name -> namespace."""
-    tokens = tokenize(text)
-    table: dict[str, str] = {}
-    for index, token in enumerate(tokens[:-2]):
-        if token.keyword == "PREFIX" and tokens[index + 2].kind == "iri":
-            table[tokens[index + 1].text.rstrip(":")] = tokens[index + 2].text[1:-1]
-    return table
 
 
 def projected_variables(text: str) -> list[str] | None:
@@ -243,8 +252,9 @@ def check_query_text(text: str, origin: str, *, known_graphs: Sequence[str], all
     if form == "UPDATE":
         raise RefusedQueryError(f"{origin}: SPARQL Update is refused; gcmgraph only reads data")
     if not allow_outside:
+        prefixes = declared_prefixes(text)
         for feature in outside_features(text):
-            target = feature.target.strip("<>")
+            target = feature_iri(feature, prefixes)
             if feature.keyword.startswith("FROM") and target in known_graphs:
                 continue
             raise RefusedQueryError(
