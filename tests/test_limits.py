@@ -151,4 +151,5 @@ def test_a_one_megabyte_string_is_handled(tmp_path: Path) -> None:
     assert whole.exit_code == 0, whole.stderr
     assert json.loads(whole.stdout)["results"]["bindings"][0]["v"]["value"] == value
     table = run("query", str(query), "--data", str(path))
-    assert table.exit_code == 0 and table.stdout.splitlines()[2] == ("GCM " * 20)[:79] + "…"
+    line = table.stdout.splitlines()[2]  # the table fits 100 columns: the value is cut, and says so
+    assert table.exit_code == 0 and line.endswith("…") and len(line) <= 100 and value.startswith(line[:-1])

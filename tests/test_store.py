@@ -23,12 +23,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 from rdflib.compare import isomorphic
-from test_remote import free_port, wait_until_up
+from servers import oxigraph_server
 
 from gcmgraph.bridge import graph_of
 from gcmgraph.cli import main
 from gcmgraph.loader import iter_quads, read_source, resolve_sources
-from gcmgraph.serve import oxigraph_binary
 from gcmgraph.store import open_graph
 
 G = "https://w3id.org/gcmgraph/graph/"
@@ -328,21 +327,10 @@ def test_from_and_from_named_read_exactly_those_graphs_locally(tmp_path: Path, c
 @pytest.fixture(scope="module")
 def published_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Oxigraph server with the bundled graph published by gcmgraph, and one unrelated graph."""
-    port = free_port()
-    folder = tmp_path_factory.mktemp("oxigraph-from")
-    process = subprocess.Popen(
-        [oxigraph_binary(), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/query"
-    try:
-        wait_until_up(url)
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph-from")) as url:
         result = run("publish", url)
         assert result.exit_code == 0, result.stderr
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.mark.parametrize("case", sorted(FROM_CASES))

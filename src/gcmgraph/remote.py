@@ -381,7 +381,7 @@ class EndpointGraph:
     endpoint: Endpoint
     published_graphs: Sequence[str] = field(default_factory=list)
     session: Session | None = field(default=None, repr=False)
-    _dataset: tuple[str, ...] | None = field(default=None, init=False, repr=False)
+    _manifest: Manifest | None = field(default=None, init=False, repr=False)
 
     @property
     def description(self) -> str:
@@ -400,17 +400,29 @@ class EndpointGraph:
         params += [("named-graph-uri", g) for g in self.endpoint.named_graphs]
         return params
 
-    def _published(self, timeout: float) -> tuple[str, ...]:
-        """What the last ``gcmgraph publish`` wrote, from the store's manifest (asked once): its
-        union graph, else the graphs it lists; in a store without one, the bundled files' graphs."""
-        if self._dataset is None:
+    def _read_manifest(self, timeout: float) -> Manifest:
+        """What the last ``gcmgraph publish`` recorded in the store's manifest (asked once)."""
+        if self._manifest is None:
             own_default = EndpointGraph(replace(self.endpoint, default_graphs=()), session=self._session())
-            manifest = read_manifest(own_default, timeout)
-            if manifest.union is not None:
-                self._dataset = (manifest.union,)
-            else:
-                self._dataset = manifest.parts or tuple(self.published_graphs)
-        return self._dataset
+            self._manifest = read_manifest(own_default, timeout)
+        return self._manifest
+
+    def _published(self, timeout: float) -> tuple[str, ...]:
+        """The graphs queries read by default: the last publish's union graph, else the graphs it
+        lists; in a store without a manifest, the bundled files' graphs."""
+        manifest = self._read_manifest(timeout)
+        if manifest.union is not None:
+            return (manifest.union,)
+        return manifest.parts or tuple(self.published_graphs)
+
+    def _loaded(self, timeout: float) -> tuple[str, ...]:
+        """Every graph a query may name with FROM or FROM NAMED: the configured ones, or those the
+        last publish wrote (each file's graph and their union)."""
+        if self.endpoint.default_graphs is not None:
+            return (*self.endpoint.default_graphs, *self.endpoint.named_graphs)
+        manifest = self._read_manifest(timeout)
+        parts = manifest.parts or tuple(self.published_graphs)
+        return (*parts, *((manifest.union,) if manifest.union else ()), *self.endpoint.named_graphs)
 
     def query(
         self,
@@ -424,9 +436,7 @@ class EndpointGraph:
         # A query that names its own dataset (FROM, FROM NAMED) reads exactly those graphs, as it
         # does locally: the protocol's dataset parameters would override it, so none are sent.
         own_dataset = any(f.keyword.startswith("FROM") for f in outside_features(text))
-        known = self.endpoint.named_graphs
-        if own_dataset:
-            known = (*known, *(self.endpoint.default_graphs or self._published(timeout or DEFAULT_TIMEOUT_S)))
+        known = self._loaded(timeout or DEFAULT_TIMEOUT_S) if own_dataset else self.endpoint.named_graphs
         form = check_query_text(text, origin, known_graphs=known, allow_outside=allow_outside)
         graph = form in ("CONSTRUCT", "DESCRIBE")
         seconds = timeout or 3600
