@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,3 +136,91 @@ def resolve_sources(data: Sequence[Path | str] | None = None) -> list[SourceFile
         if ontology_file().resolve() not in paths:
             paths.insert(0, ontology_file().resolve())
     return [read_source(path) for path in paths]
+
+
+# -- reading every problem of a file at once (for validate) -------------------------------------
+
+#: A file with more syntax errors than this is not read further: the rest would be noise.
+MAX_SYNTAX_ERRORS = 50
+
+
+@dataclass(frozen=True)
+class IllTypedLiteral:
+    """A literal whose text is not a value of its XSD datatype, and the line it is written on."""
+
+    quad: ox.Quad
+    line: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class FileReading:
+    """Everything a file's statements and problems: the statements the parser could read (all of
+    them when ``errors`` is empty), every syntax error, and the ill-typed literals."""
+
+    quads: list[ox.Quad]
+    errors: list[DataSyntaxError]
+    ill_typed: list[IllTypedLiteral]
+
+
+def read_all_problems(source: SourceFile) -> FileReading:
+    """Parse a file without stopping at the first error: pyoxigraph's Turtle parser resumes after a
+    syntax error at the next statement, so every error is reported (up to ``MAX_SYNTAX_ERRORS``;
+    two reported at the same place count once). Ill-typed literals do not stop the reading: they
+    are listed with their line and kept in ``quads``."""
+    graph = ox.NamedNode(source.graph)
+    parser = ox.parse(source.content, format=ox.RdfFormat.TURTLE, base_iri=None, rename_blank_nodes=True)
+    quads: list[ox.Quad] = []
+    errors: dict[tuple[int | None, int | None], DataSyntaxError] = {}
+    while len(errors) < MAX_SYNTAX_ERRORS:
+        try:
+            triple = next(parser)
+        except StopIteration:
+            break
+        except SyntaxError as error:
+            errors.setdefault(
+                (error.lineno, error.offset),
+                DataSyntaxError(source.name, error.lineno, _reason(error), column=error.offset),
+            )
+            continue
+        quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, graph))
+    if len(errors) == MAX_SYNTAX_ERRORS:
+        last = list(errors.values())[-1]
+        reason = f"more than {MAX_SYNTAX_ERRORS} errors; not read further"
+        errors[(None, None)] = DataSyntaxError(source.name, last.line, reason)
+    return FileReading(quads, list(errors.values()), _ill_typed(source, quads))
+
+
+def _ill_typed(source: SourceFile, quads: list[ox.Quad]) -> list[IllTypedLiteral]:
+    checked = checked_datatypes()
+    return [
+        IllTypedLiteral(quad, line, f"{quad.object.value!r} is not a valid {compact(quad.object.datatype.value)}")
+        for quad, line in literal_lines(
+            source,
+            quads,
+            lambda literal: literal.datatype.value in checked and not is_valid(literal.value, literal.datatype.value),
+        )
+    ]
+
+
+def literal_lines(
+    source: SourceFile, quads: Sequence[ox.Quad], wanted: Callable[[ox.Literal], bool]
+) -> list[tuple[ox.Quad, int | None]]:
+    """The quads whose object is a ``wanted`` literal, each with the line where it is written.
+
+    The parser gives no position for a statement, so the line is found in the text: the n-th
+    statement with a literal is taken to be written at the n-th place its text appears (quoted, or
+    bare for numbers and booleans)."""
+    text = source.content.decode("utf-8")
+    seen: dict[ox.Literal, int] = {}
+    located = []
+    for quad in quads:
+        literal = quad.object
+        if not isinstance(literal, ox.Literal) or not wanted(literal):
+            continue
+        value = re.escape(literal.value)
+        pattern = rf"([\"']){value}\1|(?<![\w.:\"'-]){value}(?![\w.:\"'])"
+        lines = [text.count("\n", 0, match.start()) + 1 for match in re.finditer(pattern, text)]
+        occurrence = seen[literal] = seen.get(literal, -1) + 1
+        located.append((quad, lines[min(occurrence, len(lines) - 1)] if lines else None))
+    return located
