@@ -5,7 +5,9 @@ labels are carried over exactly: rdflib's literal normalisation is switched off 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import pyoxigraph as ox
 import rdflib
@@ -56,3 +58,16 @@ def dataset_of(quads: Iterable[ox.Quad]) -> rdflib.Dataset:
 def quads_of(triples: Iterable[tuple], graph: str) -> list[ox.Quad]:
     name = ox.NamedNode(graph)
     return [ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), name) for s, p, o in triples]
+
+
+@contextmanager
+def quiet_ill_typed_literals() -> Iterator[None]:
+    """Silence rdflib's warning (with a traceback) for each ill-typed literal it is handed while
+    the block runs: validation reports those literals itself, once, at their line."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)

@@ -244,6 +244,13 @@ def query_command(
 )
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Show at most N findings per check.")
 @click.option(
+    "--engine",
+    type=click.Choice(["fast", "pyshacl"]),
+    default="fast",
+    show_default=True,
+    help="fast: pyshacl-turbo and OWL RL rules on Oxigraph; pyshacl: pySHACL and owlrl (the reference). Same findings.",
+)
+@click.option(
     "--accepted",
     "accepted",
     type=click.Path(path_type=Path),
@@ -252,18 +259,21 @@ def query_command(
 )
 @output_option
 def validate_command(
-    paths: tuple[Path, ...], inference: str, fail_on: str, fmt: str, limit: int | None, accepted: Path | None,
-    output: str | None,
+    paths: tuple[Path, ...], inference: str, fail_on: str, fmt: str, limit: int | None, engine: str,
+    accepted: Path | None, output: str | None,
 ) -> None:  # fmt: skip
     """Check syntax, the shapes, SHACL, OWL RL consistency and quality checks in one pass.
 
-    Example: gcmgraph validate --format github
+    A file that cannot be read is skipped and makes the run exit 2. Example: gcmgraph validate --format github
     """
     from .render import render_report
     from .validation import validate
 
-    report = validate(list(paths) or None, inference=inference, accepted_file=accepted or True)
+    report = validate(list(paths) or None, inference=inference, accepted_file=accepted or True, engine=engine)
     _emit(render_report(report, fmt, limit), output, list(paths))
+    if report.unreadable:
+        click.echo(f"Error: {', '.join(report.skipped)}: cannot be read; skipped (see the syntax findings)", err=True)
+        sys.exit(2)
     if report.failed(fail_on):
         sys.exit(1)
 

@@ -165,13 +165,13 @@ class FileReading:
 
 def read_all_problems(source: SourceFile) -> FileReading:
     """Parse a file without stopping at the first error: pyoxigraph's Turtle parser resumes after a
-    syntax error at the next statement, so every error is reported (up to ``MAX_SYNTAX_ERRORS``;
-    two reported at the same place count once). Ill-typed literals do not stop the reading: they
-    are listed with their line and kept in ``quads``."""
+    syntax error, so every error is reported (up to ``MAX_SYNTAX_ERRORS``). Only the first error
+    of a line counts: the parser's next complaints on that line follow from it. Ill-typed literals
+    do not stop the reading: they are listed with their line and kept in ``quads``."""
     graph = ox.NamedNode(source.graph)
     parser = ox.parse(source.content, format=ox.RdfFormat.TURTLE, base_iri=None, rename_blank_nodes=True)
     quads: list[ox.Quad] = []
-    errors: dict[tuple[int | None, int | None], DataSyntaxError] = {}
+    errors: dict[int | None, DataSyntaxError] = {}
     while len(errors) < MAX_SYNTAX_ERRORS:
         try:
             triple = next(parser)
@@ -179,15 +179,14 @@ def read_all_problems(source: SourceFile) -> FileReading:
             break
         except SyntaxError as error:
             errors.setdefault(
-                (error.lineno, error.offset),
-                DataSyntaxError(source.name, error.lineno, _reason(error), column=error.offset),
+                error.lineno, DataSyntaxError(source.name, error.lineno, _reason(error), column=error.offset)
             )
             continue
         quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, graph))
     if len(errors) == MAX_SYNTAX_ERRORS:
         last = list(errors.values())[-1]
         reason = f"more than {MAX_SYNTAX_ERRORS} errors; not read further"
-        errors[(None, None)] = DataSyntaxError(source.name, last.line, reason)
+        errors[None] = DataSyntaxError(source.name, last.line, reason)
     return FileReading(quads, list(errors.values()), _ill_typed(source, quads))
 
 
@@ -203,6 +202,21 @@ def _ill_typed(source: SourceFile, quads: list[ox.Quad]) -> list[IllTypedLiteral
     ]
 
 
+#: Strings (to keep), IRIs and comments (to blank out before looking for a literal's text).
+_COMMENTS_AND_IRIS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|<[^>\s]*>|#[^\n]*"
+)
+
+
+def _blank(match: re.Match[str]) -> str:
+    text = match.group()
+    return text if text[0] in "\"'" else re.sub(r"[^\n]", " ", text)
+
+
 def literal_lines(
     source: SourceFile, quads: Sequence[ox.Quad], wanted: Callable[[ox.Literal], bool]
 ) -> list[tuple[ox.Quad, int | None]]:
@@ -210,8 +224,8 @@ def literal_lines(
 
     The parser gives no position for a statement, so the line is found in the text: the n-th
     statement with a literal is taken to be written at the n-th place its text appears (quoted, or
-    bare for numbers and booleans)."""
-    text = source.content.decode("utf-8")
+    bare for numbers and booleans) outside comments and IRIs."""
+    text = _COMMENTS_AND_IRIS.sub(_blank, source.content.decode("utf-8"))
     seen: dict[ox.Literal, int] = {}
     located = []
     for quad in quads:

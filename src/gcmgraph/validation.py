@@ -260,8 +260,10 @@ def _shape_name(shapes: rdflib.Graph, shape: rdflib.term.Node) -> str:
 
 
 def _shacl_results(
-    results: rdflib.Graph, shapes: rdflib.Graph, index: SubjectIndex, check_prefix: str = ""
+    results: rdflib.Graph, shapes: rdflib.Graph, index: SubjectIndex, meta: bool = False
 ) -> list[Finding]:
+    """Findings from a SHACL report. For the shapes' own check (``meta``) the message names the
+    SHACL rule broken: the engines word their own messages differently."""
     import rdflib
 
     sh = rdflib.Namespace(SH)
@@ -270,8 +272,11 @@ def _shacl_results(
         focus = results.value(result, sh.focusNode)
         shape = results.value(result, sh.sourceShape)
         severity = _SEVERITY_OF.get(str(results.value(result, sh.resultSeverity)), "error")
-        message = results.value(result, sh.resultMessage) or results.value(result, sh.sourceConstraintComponent)
-        name = check_prefix or _shape_name(shapes, shape)
+        component = results.value(result, sh.sourceConstraintComponent)
+        message = results.value(result, sh.resultMessage) or component
+        if meta:
+            message = f"SHACL itself does not allow this in a shape ({compact(str(component))}); fix the shape"
+        name = "meta-shacl" if meta else _shape_name(shapes, shape)
         file, line = index.locate(str(focus) if isinstance(focus, rdflib.URIRef) else None)
         value = results.value(result, sh.value)
         findings.append(
@@ -295,7 +300,7 @@ def _shapes_checks(
     """The shapes graph as rdflib, and the meta-SHACL findings about it."""
     shapes = shapes_graph(shapes_quads)
     results = meta_report(shapes, engine=engine)
-    findings = [] if results is None else _shacl_results(results, shapes, SubjectIndex([shapes_source]), "meta-shacl")
+    findings = [] if results is None else _shacl_results(results, shapes, SubjectIndex([shapes_source]), meta=True)
     return shapes, findings
 
 
@@ -528,6 +533,8 @@ def validate(
     """
     import time
 
+    from .bridge import quiet_ill_typed_literals
+
     if inference not in INFERENCE_MODES:
         raise UsageError(f"--inference must be one of {', '.join(INFERENCE_MODES)}, not {inference!r}")
     if engine not in ENGINES:
@@ -562,10 +569,11 @@ def validate(
     checks = quality_checks()
     run = _Pass(shapes_rdf, inference, engine, checks, index)
     data_quads = [quad for _, quads in data_pairs for quad in quads]
-    found = _findings(data_quads, run)
-    if reading.skipped:
-        with_recovered = {_key(f) for f in _findings(data_quads + reading.recovered, run)}
-        found = [f for f in found if _key(f) in with_recovered]
+    with quiet_ill_typed_literals():
+        found = _findings(data_quads, run)
+        if reading.skipped:
+            with_recovered = {_key(f) for f in _findings(data_quads + reading.recovered, run)}
+            found = [f for f in found if _key(f) in with_recovered]
     findings += found
     checks_run += ["owl-rl", *(f"check:{c.name}" for c in checks)]
     lap("checks")
