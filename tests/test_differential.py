@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from conftest import FIXTURES, ROOT
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, SH, XSD
 
 from gcmgraph.inference import ERROR_NS, entailments
 from gcmgraph.paths import ID_BASE
@@ -51,8 +51,10 @@ def _results(graph: rdflib.Graph) -> Counter[tuple[str | None, ...]]:
         value = graph.value(result, predicate)
         if value is None:
             return None
-        if isinstance(value, rdflib.Literal):  # a literal by its lexical form, datatype and language
-            return f"{value}|{value.datatype or ''}|{value.language or ''}"
+        if isinstance(value, rdflib.Literal):  # a literal by its lexical form, datatype and language;
+            # in RDF 1.1 a literal without datatype or language is an xsd:string.
+            datatype = value.datatype or ("" if value.language else XSD.string)
+            return f"{value}|{datatype}|{value.language or ''}"
         return str(value)
 
     fields = (SH.focusNode, SH.sourceShape, SH.resultSeverity, SH.resultPath, SH.value, SH.sourceConstraintComponent)

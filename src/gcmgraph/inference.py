@@ -97,5 +97,4 @@ def entailments(quads: Iterable[ox.Quad], *, reasoner: str = "fast") -> list[ox.
     triples = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
     added = _fast(triples) if reasoner == "fast" and covers(triples) else _owlrl(triples)
     name = ox.NamedNode(INFERRED_GRAPH)
-    useful = sorted({t for t in added if _useful(t)}, key=str)
-    return [ox.Quad(t.subject, t.predicate, t.object, name) for t in useful]
+    return [ox.Quad(t.subject, t.predicate, t.object, name) for t in dict.fromkeys(added) if _useful(t)]

@@ -16,9 +16,11 @@ that exact, every literal and blank node is stood in for by an IRI while the rul
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import pyoxigraph as ox
 
@@ -162,24 +164,41 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
 class _Proxies:
-    """Literals and blank nodes stood in for by IRIs, and back."""
+    """Literals and blank nodes stood in for by IRIs, and back, in N-Triples text (so the work is
+    done by pyoxigraph's serialiser and parser and one regular expression, not term by term)."""
+
+    #: A literal or a blank node, as N-Triples writes them (a blank node after a space or at the
+    #: start of a line, so never inside an IRI or a literal).
+    TERM = re.compile(r'"(?:[^"\\]|\\.)*"(?:\^\^<[^>]*>|@[A-Za-z0-9-]+)?|(?:^|(?<= ))_:\S+', re.MULTILINE)
+    PROXY = re.compile(f"<(?:{_LITERAL}|{_BLANK})[0-9]+>")
 
     def __init__(self) -> None:
-        self._iris: dict[Term, ox.NamedNode] = {}
-        self._terms: dict[str, Term] = {}
+        self._proxies: dict[str, str] = {}
+        self._tokens: dict[str, str] = {}
 
-    def encode(self, term: Term) -> ox.NamedNode:
-        if isinstance(term, ox.NamedNode):
-            return term
-        iri = self._iris.get(term)  # pyoxigraph terms compare as terms: "01" and "1" differ
-        if iri is None:
-            base = _BLANK if isinstance(term, ox.BlankNode) else _LITERAL
-            iri = self._iris[term] = ox.NamedNode(f"{base}{len(self._iris)}")
-            self._terms[iri.value] = term
-        return iri
+    def token(self, text: str) -> str:
+        """The proxy IRI (in N-Triples) of a literal or blank node written in N-Triples; an IRI as it is."""
+        if text[0] == "<":
+            return text
+        proxy = self._proxies.get(text)
+        if proxy is None:
+            base = _BLANK if text[0] == "_" else _LITERAL
+            proxy = self._proxies[text] = f"<{base}{len(self._proxies)}>"
+            self._tokens[proxy] = text
+        return proxy
 
-    def decode(self, node: ox.NamedNode) -> Term:
-        return self._terms.get(node.value, node) if node.value.startswith("urn:x-gcmgraph:") else node
+    def encode(self, ntriples: str) -> str:
+        return self.TERM.sub(lambda m: self.token(m.group()), ntriples)
+
+    def decode(self, ntriples: str) -> str:
+        return self.PROXY.sub(lambda m: self._tokens[m.group()], ntriples)
+
+    def term(self, node: ox.NamedNode) -> Term:
+        """The term a proxy stands for (the node itself if it is no proxy)."""
+        token = self._tokens.get(str(node))
+        if token is None:
+            return node
+        return next(ox.parse(f"<{_LITERAL}> <{_LITERAL}> {token} .", format=ox.RdfFormat.N_TRIPLES)).object
 
 
 def text(term: Term) -> str:
@@ -193,13 +212,14 @@ def covers(triples: Iterable[ox.Triple | ox.Quad]) -> bool:
     rules would follow (their outcome depends on rdflib's iteration order)."""
     typed_as_datatype: set[str] = set()
     same: list[tuple[Term, Term]] = []
+    same_as, datatypes = ox.NamedNode(SAME_AS), _datatypes()
     for triple in triples:
         s, p, o = triple.subject, triple.predicate.value, triple.object
         if p in UNCOVERED or (isinstance(o, ox.NamedNode) and o.value in UNCOVERED):
             return False
-        if s == ox.NamedNode(SAME_AS) or o == ox.NamedNode(SAME_AS):
+        if s == same_as or o == same_as:
             return False
-        if p == TYPE and isinstance(o, ox.NamedNode) and o.value in _datatypes():
+        if p == TYPE and isinstance(o, ox.NamedNode) and o.value in datatypes:
             typed_as_datatype.add(_key(s))
         if p == SAME_AS:
             same.append((s, o))
@@ -212,6 +232,7 @@ def _key(term: Term) -> str:
     return term.value if isinstance(term, ox.NamedNode) else f"_:{term.value}" if isinstance(term, ox.BlankNode) else ""
 
 
+@cache
 def _datatypes() -> frozenset[str]:
     from owlrl.XsdDatatypes import OWL_RL_Datatypes
 
@@ -304,65 +325,71 @@ def _disjoint_lists(store: ox.Store) -> Iterator[tuple[str, tuple[str, ...]]]:
                     )
 
 
+def _keys(store: ox.Store, graph: str | None = None) -> set[tuple[str, str]]:
+    """The (predicate, class) pairs of the triples in a graph (the default one if None): a class
+    for rdf:type triples, "" for the others."""
+    pattern = "?s ?p ?o" if graph is None else f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+    query = f'SELECT DISTINCT ?p ?c WHERE {{ {pattern} BIND(IF(?p = <{TYPE}>, STR(?o), "") AS ?c) }}'
+    return {(row["p"].value, row["c"].value) for row in store.query(query)}
+
+
 def _fixpoint(store: ox.Store) -> None:
     """Apply the rules until nothing new follows. The first round matches the rules in the whole
-    graph; each later round only where a pattern matches a triple the round before added."""
-    round_, added = 0, {(TYPE, "")}
+    graph; each later round only where a pattern matches a triple the round before added
+    (semi-naive evaluation). What round ``n`` adds is also kept in the graph ``_ROUND`` + n. A
+    rule one of whose patterns matches nothing in the graph is not run."""
+
+    def matches(keys: tuple[str, str] | None, found: set[tuple[str, str]], predicates: set[str]) -> bool:
+        return keys is None or keys in found or (not keys[1] and keys[0] in predicates)
+
+    present = _keys(store)
+    round_, added = 0, present
     while added:
-        predicates = {predicate for predicate, _ in added}
+        in_graph = {predicate for predicate, _ in present}
+        in_round = {predicate for predicate, _ in added}
         for rule in [*RULES, *_chains(store)]:
+            keys = [rule.keys(position) for position in range(len(rule.body))]
+            if not all(matches(k, present, in_graph) for k in keys):
+                continue
             if round_ == 0:
                 store.update(rule.update(0))
                 continue
-            for position in range(len(rule.body)):
-                keys = rule.keys(position)
-                if keys is None or keys in added or (not keys[1] and keys[0] in predicates):
+            for position, key in enumerate(keys):
+                if matches(key, added, in_round):
                     store.update(rule.update(round_, position))
-        if round_ > 0:
-            store.update(f"DROP SILENT GRAPH <{_ROUND}{round_ - 1}>")
-        # What this round added, by predicate and, for rdf:type, by class: the rules to run next.
-        added = {
-            (row["p"].value, row["c"].value)
-            for row in store.query(
-                f"SELECT DISTINCT ?p ?c WHERE {{ GRAPH <{_ROUND}{round_}> {{ ?s ?p ?o }} "
-                f'BIND(IF(?p = <{TYPE}>, STR(?o), "") AS ?c) }}'
-            )
-        }
+        added = _keys(store, f"{_ROUND}{round_}")
+        present |= added
         round_ += 1
-    store.update(f"DROP SILENT GRAPH <{_ROUND}{round_ - 1}>")
 
 
-def closure(triples: Iterable[ox.Triple | ox.Quad]) -> tuple[list[ox.Triple], list[str]]:
-    """The triples the OWL RL rules add to ``triples`` (literal subjects and blank-node predicates
-    left out, as owlrl's output has them removed or filtered) and owlrl's inconsistency messages."""
+def closure(asserted: Sequence[ox.Triple]) -> tuple[list[ox.Triple], list[str]]:
+    """What the OWL RL rules derive from the (distinct) ``asserted`` triples, and owlrl's
+    inconsistency messages.
+
+    Left out, as they are of owlrl's output: literal subjects and blank-node predicates (owlrl
+    drops those), and the one-time rules' triples, which only type literals and datatypes."""
     proxies = _Proxies()
-    asserted = list(dict.fromkeys(ox.Triple(t.subject, t.predicate, t.object) for t in triples))
-    store = ox.Store()
-    start: set[ox.Quad] = set()
-    graph = ox.DefaultGraph()
+    lines = [proxies.encode(ox.serialize(asserted, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))]
 
     def add(s: Term, p: str, o: Term) -> None:
-        start.add(ox.Quad(proxies.encode(s), ox.NamedNode(p), proxies.encode(o), graph))
+        lines.append(f"{proxies.token(str(s))} <{p}> {proxies.token(str(o))} .\n")
 
-    for t in asserted:
-        add(t.subject, t.predicate.value, t.object)
-    given = set(start)
     errors: list[str] = []
     _one_time(asserted, add, lambda message: errors.append(message) if message not in errors else None)
-    store.extend(start)
+    store = ox.Store()
+    store.load("".join(lines), format=ox.RdfFormat.N_TRIPLES)
     _fixpoint(store)
     queries = [*ERRORS, *((q, ERRORS[1][1], v) for q, v in _disjoint_lists(store))]
     for query, message, variables in queries:
         for row in store.query(query):
-            text_ = message % tuple(text(proxies.decode(row[v])) for v in variables)
+            text_ = message % tuple(text(proxies.term(row[v])) for v in variables)
             if text_ not in errors:
                 errors.append(text_)
-    added = []
-    for quad in store.quads_for_pattern(None, None, None, graph):
-        if quad in given:
-            continue
-        subject, predicate, obj = (proxies.decode(t) for t in (quad.subject, quad.predicate, quad.object))
-        if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
-            continue  # owlrl's post-processing drops blank-node predicates; literal subjects are not RDF
-        added.append(ox.Triple(subject, predicate, obj))
-    return added, errors
+    # owlrl drops blank-node predicates after its last round; literal subjects are not RDF.
+    derived = store.query(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+        f'FILTER(STRSTARTS(STR(?g), "{_ROUND}") && !STRSTARTS(STR(?s), "{_LITERAL}") '
+        f'&& !STRSTARTS(STR(?p), "{_BLANK}")) }}'
+    )
+    ntriples = proxies.decode(derived.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))
+    return list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)), errors

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -432,14 +433,22 @@ def _quality(store: ox.Store, graphs: list[ox.NamedNode], run: _Pass) -> list[Fi
 
 
 def _findings(data: list[ox.Quad], run: _Pass) -> list[Finding]:
-    """SHACL, OWL RL consistency and the quality checks over one set of quads."""
-    inferred = entailments(data, reasoner="owlrl" if run.engine == "pyshacl" else "fast")
-    findings = _shacl([*data, *inferred] if run.inference == "owlrl" else data, run) if run.shapes is not None else []
-    store = ox.Store()
-    store.extend(data)
-    graphs = sorted({q.graph_name for q in data if isinstance(q.graph_name, ox.NamedNode)}, key=str)
+    """SHACL, OWL RL consistency and the quality checks over one set of quads.
+
+    The OWL RL closure is computed in a second thread meanwhile the checks that do not need it run:
+    pyoxigraph and pyshacl-turbo do their work without holding Python's global lock."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        closure = pool.submit(entailments, data, reasoner="owlrl" if run.engine == "pyshacl" else "fast")
+        findings = _shacl(data, run) if run.shapes is not None and run.inference != "owlrl" else []
+        store = ox.Store()
+        store.extend(data)
+        graphs = sorted({q.graph_name for q in data if isinstance(q.graph_name, ox.NamedNode)}, key=str)
+        findings += _quality(store, graphs, run)
+        inferred = closure.result()
+    if run.shapes is not None and run.inference == "owlrl":
+        findings += _shacl([*data, *inferred], run)
     store.extend(inferred)
-    return findings + _consistency(store, run.index) + _quality(store, graphs, run)
+    return findings + _consistency(store, run.index)
 
 
 def _fold_literals(findings: list[Finding]) -> list[Finding]:
