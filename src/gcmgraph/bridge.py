@@ -71,3 +71,18 @@ def quiet_ill_typed_literals() -> Iterator[None]:
         yield
     finally:
         logger.setLevel(level)
+
+
+@contextmanager
+def rdflib_conversions_kept() -> Iterator[None]:
+    """Put rdflib's lexical-to-value conversions back as they were after the block. owlrl (also
+    inside pySHACL's inference) swaps in its own while it runs and leaves some behind: after it,
+    ``"2018+00:00"^^xsd:gYear``, a valid year, reads as ill-typed, and a later check differs."""
+    from rdflib.term import _toPythonMapping
+
+    saved = dict(_toPythonMapping)
+    try:
+        yield
+    finally:
+        _toPythonMapping.clear()
+        _toPythonMapping.update(saved)

@@ -51,10 +51,13 @@ def closure(graph: rdflib.Graph) -> rdflib.Graph:
     import owlrl
     import rdflib
 
+    from .bridge import rdflib_conversions_kept
+
     expanded = rdflib.Graph()
     for triple in graph:
         expanded.add(triple)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(expanded)
+    with rdflib_conversions_kept():
+        owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(expanded)
     return expanded
 
 

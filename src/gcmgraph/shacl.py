@@ -31,12 +31,15 @@ def shapes_graph(quads: Sequence[ox.Quad]) -> rdflib.Graph:
 
 def meta_report(shapes: rdflib.Graph, *, engine: str) -> rdflib.Graph | None:
     """What the SHACL-for-SHACL shapes find wrong in ``shapes``, or None if they conform."""
+    from .bridge import rdflib_conversions_kept
+
     if engine == "pyshacl":
         from pyshacl.entrypoints import meta_validate
     else:
         from pyshacl_turbo import meta_validate
 
-    conforms, report, _ = meta_validate(shapes, inference="none")
+    with rdflib_conversions_kept():
+        conforms, report, _ = meta_validate(shapes, inference="none")
     return None if conforms else report
 
 
@@ -53,9 +56,10 @@ def report(data: Sequence[ox.Triple | ox.Quad], shapes: rdflib.Graph, *, engine:
     if engine == "pyshacl":
         from pyshacl import validate
 
-        from .bridge import graph_of
+        from .bridge import graph_of, rdflib_conversions_kept
 
-        _, results, _ = validate(graph_of(data), **options)
+        with rdflib_conversions_kept():
+            _, results, _ = validate(graph_of(data), **options)
     else:
         from pyshacl_turbo import validate
         from pyshacl_turbo.rdf import Input

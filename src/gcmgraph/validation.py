@@ -437,8 +437,11 @@ def _findings(data: list[ox.Quad], run: _Pass) -> list[Finding]:
 
     The OWL RL closure is computed in a second thread meanwhile the checks that do not need it run:
     pyoxigraph and pyshacl-turbo do their work without holding Python's global lock."""
+    reasoner = "owlrl" if run.engine == "pyshacl" else "fast"
     with ThreadPoolExecutor(max_workers=1) as pool:
-        closure = pool.submit(entailments, data, reasoner="owlrl" if run.engine == "pyshacl" else "fast")
+        closure = pool.submit(entailments, data, reasoner=reasoner)
+        if reasoner == "owlrl":
+            closure.result()  # owlrl changes how rdflib reads literals while it runs: pySHACL waits
         findings = _shacl(data, run) if run.shapes is not None and run.inference != "owlrl" else []
         store = ox.Store()
         store.extend(data)
