@@ -295,3 +295,11 @@ def test_engine_option_selects_the_reference_with_the_same_report() -> None:
     reference = run(str(V / "end-before-start.ttl"), "--engine", "pyshacl")
     assert (reference.exit_code, reference.stdout) == (fast.exit_code, fast.stdout)
     assert "gcmsh:EventDateOrderShape" in fast.stdout
+
+
+def test_unreadable_shapes_file_is_skipped_and_no_shape_is_checked() -> None:
+    report = validate([V / "end-before-start.ttl"], shapes=V / "syntax-error.ttl")
+    assert report.skipped == (f"{REL}/syntax-error.ttl",)
+    assert "shacl" not in report.checks_run
+    assert not any(f.check.startswith("gcmsh:") for f in report.findings)
+    assert (f"{REL}/syntax-error.ttl:19:5", "error", "syntax") in _located(report)

@@ -176,8 +176,8 @@ class _Reading:
     quads: list[list[ox.Quad]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
-    #: The statements the parser could still read in skipped files.
-    recovered: list[ox.Quad] = field(default_factory=list)
+    #: The statements the parser could still read in skipped files, by file.
+    recovered: dict[Path, list[ox.Quad]] = field(default_factory=dict)
 
 
 def _read(paths: Sequence[Path]) -> _Reading:
@@ -197,7 +197,7 @@ def _read(paths: Sequence[Path]) -> _Reading:
             reading.findings += [Finding("syntax", "error", e.reason, e.path, e.line, e.column) for e in parsed.errors]
             reading.findings.append(_skipped(source.name, len(parsed.errors)))
             reading.skipped.append(source.name)
-            reading.recovered += parsed.quads
+            reading.recovered[source.path] = parsed.quads
             continue
         for bad in parsed.ill_typed:
             reading.findings.append(
@@ -584,7 +584,8 @@ def validate(
     with quiet_ill_typed_literals():
         found = _findings(data_quads, run)
         if reading.skipped:
-            with_recovered = {_key(f) for f in _findings(data_quads + reading.recovered, run)}
+            recovered = [q for path, quads in reading.recovered.items() if path != shapes_path for q in quads]
+            with_recovered = {_key(f) for f in _findings(data_quads + recovered, run)}
             found = [f for f in found if _key(f) in with_recovered]
     findings += found
     checks_run += ["owl-rl", *(f"check:{c.name}" for c in checks)]
