@@ -188,8 +188,8 @@ def _read(paths: Sequence[Path]) -> _Reading:
             source = read_source(path)
         except (DataSyntaxError, InputFileError) as error:
             line, column = getattr(error, "line", None), getattr(error, "column", None)
-            reading.findings.append(Finding("syntax", "error", error.reason, error.path, line, column))
             reading.findings.append(_skipped(error.path, 1))
+            reading.findings.append(Finding("syntax", "error", error.reason, error.path, line, column))
             reading.skipped.append(error.path)
             continue
         parsed = read_all_problems(source)
