@@ -6,7 +6,7 @@ The rules are those of the OWL 2 RL profile that owlrl implements for the vocabu
 ontology uses (classes and their hierarchy, domains and ranges, sub-, inverse, equivalent,
 symmetric, transitive and functional properties, property chains, equality, disjoint classes) plus
 the consistency rules on those terms. :func:`covers` says whether a graph stays within them;
-the caller runs owlrl itself when it does not. tests/test_reasoning.py checks the output against
+the caller runs owlrl itself when it does not. tests/test_differential.py checks the output against
 owlrl on every fixture and on the bundled data.
 
 owlrl reasons over generalized triples (a literal as subject, a blank node as predicate). To keep
