@@ -58,19 +58,19 @@ class Rule:
     body: tuple[str, ...]
     condition: str = ""
 
-    def update(self, round_: int, delta: int | None = None) -> str:
-        """SPARQL Update adding the head's new triples to the graph and to the graph of this round.
-        With ``delta``, only the triples that use one found in the round before (semi-naive
-        evaluation: body pattern number ``delta`` is matched in that round's graph)."""
+    def update(self, graph: str, delta: tuple[int, str] | None = None) -> str:
+        """SPARQL Update adding the head's new triples to the graph, and to the named ``graph`` of
+        this round. With ``delta`` = (position, graph of the round before), only those that use a
+        triple the round before added, there (semi-naive evaluation)."""
         patterns = [
-            f"GRAPH <{_ROUND}{round_ - 1}> {{ {pattern} }}" if i == delta else f"{pattern} ."
+            f"GRAPH <{delta[1]}> {{ {pattern} }}" if delta and i == delta[0] else f"{pattern} ."
             for i, pattern in enumerate(self.body)
         ]
         checks = [f"FILTER({self.condition})"] if self.condition else []
         if self.head.split()[1] == "?p":  # owlrl never stores a triple whose predicate is a literal
             checks.append(f'FILTER(!STRSTARTS(STR(?p), "{_LITERAL}"))')
         return (
-            f"{_PREFIXES}INSERT {{ {self.head} . GRAPH <{_ROUND}{round_}> {{ {self.head} }} }} "
+            f"{_PREFIXES}INSERT {{ {self.head} . GRAPH <{graph}> {{ {self.head} }} }} "
             f"WHERE {{ {' '.join(patterns)} {' '.join(checks)} FILTER NOT EXISTS {{ {self.head} }} }}"
         )
 
@@ -333,11 +333,11 @@ def _keys(store: ox.Store, graph: str | None = None) -> set[tuple[str, str]]:
     return {(row["p"].value, row["c"].value) for row in store.query(query)}
 
 
-def _fixpoint(store: ox.Store) -> None:
+def _fixpoint(store: ox.Store, phase: str, rules: Callable[[], list[Rule]]) -> None:
     """Apply the rules until nothing new follows. The first round matches the rules in the whole
     graph; each later round only where a pattern matches a triple the round before added
-    (semi-naive evaluation). What round ``n`` adds is also kept in the graph ``_ROUND`` + n. A
-    rule one of whose patterns matches nothing in the graph is not run."""
+    (semi-naive evaluation). What round ``n`` adds is also kept in the graph ``_ROUND`` + phase-n.
+    A rule one of whose patterns matches nothing in the graph is not run."""
 
     def matches(keys: tuple[str, str] | None, found: set[tuple[str, str]], predicates: set[str]) -> bool:
         return keys is None or keys in found or (not keys[1] and keys[0] in predicates)
@@ -345,19 +345,20 @@ def _fixpoint(store: ox.Store) -> None:
     present = _keys(store)
     round_, added = 0, present
     while added:
+        graph, before = f"{_ROUND}{phase}-{round_}", f"{_ROUND}{phase}-{round_ - 1}"
         in_graph = {predicate for predicate, _ in present}
         in_round = {predicate for predicate, _ in added}
-        for rule in [*RULES, *_chains(store)]:
+        for rule in rules():
             keys = [rule.keys(position) for position in range(len(rule.body))]
             if not all(matches(k, present, in_graph) for k in keys):
                 continue
             if round_ == 0:
-                store.update(rule.update(0))
+                store.update(rule.update(graph))
                 continue
             for position, key in enumerate(keys):
                 if matches(key, added, in_round):
-                    store.update(rule.update(round_, position))
-        added = _keys(store, f"{_ROUND}{round_}")
+                    store.update(rule.update(graph, (position, before)))
+        added = _keys(store, graph)
         present |= added
         round_ += 1
 
@@ -378,7 +379,10 @@ def closure(asserted: Sequence[ox.Triple]) -> tuple[list[ox.Triple], list[str]]:
     _one_time(asserted, add, lambda message: errors.append(message) if message not in errors else None)
     store = ox.Store()
     store.load("".join(lines), format=ox.RdfFormat.N_TRIPLES)
-    _fixpoint(store)
+    # The class and property hierarchy first (a few hundred triples), so that the instance rules
+    # then run with all of it at once instead of once more for each schema triple found later.
+    _fixpoint(store, "schema", lambda: [rule for rule in RULES if rule.name.startswith("scm-")])
+    _fixpoint(store, "all", lambda: [*RULES, *_chains(store)])
     queries = [*ERRORS, *((q, ERRORS[1][1], v) for q, v in _disjoint_lists(store))]
     for query, message, variables in queries:
         for row in store.query(query):

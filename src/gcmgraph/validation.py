@@ -412,10 +412,11 @@ def quality_checks(folder: Path | None = None) -> list[QualityCheck]:
     return checks
 
 
-def _quality(store: ox.Store, graphs: list[ox.NamedNode], run: _Pass) -> list[Finding]:
+def _quality(store: ox.Store, run: _Pass) -> list[Finding]:
+    """The quality checks' rows as findings; ``store`` holds the asserted quads only."""
     findings = []
     for check in run.checks:
-        for row in _select(store, check.text, display_path(check.path), default_graph=graphs):
+        for row in _select(store, check.text, display_path(check.path), use_default_graph_as_union=True):
             entity = row["entity"]
             file, line = run.index.locate(entity.value if isinstance(entity, ox.NamedNode) else None)
             message = check.title + (f". Fix: {check.fix}" if check.fix else "")
@@ -445,8 +446,7 @@ def _findings(data: list[ox.Quad], run: _Pass) -> list[Finding]:
         findings = _shacl(data, run) if run.shapes is not None and run.inference != "owlrl" else []
         store = ox.Store()
         store.extend(data)
-        graphs = sorted({q.graph_name for q in data if isinstance(q.graph_name, ox.NamedNode)}, key=str)
-        findings += _quality(store, graphs, run)
+        findings += _quality(store, run)
         inferred = closure.result()
     if run.shapes is not None and run.inference == "owlrl":
         findings += _shacl([*data, *inferred], run)
