@@ -55,11 +55,6 @@ def dataset_of(quads: Iterable[ox.Quad]) -> rdflib.Dataset:
     return dataset
 
 
-def quads_of(triples: Iterable[tuple], graph: str) -> list[ox.Quad]:
-    name = ox.NamedNode(graph)
-    return [ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), name) for s, p, o in triples]
-
-
 @contextmanager
 def quiet_ill_typed_literals() -> Iterator[None]:
     """Silence rdflib's warning (with a traceback) for each ill-typed literal it is handed while
