@@ -25,7 +25,6 @@ def run(*args: str):
 
 # fixture -> (location, check) of a finding it must produce; locations as the fixtures' comments state.
 CASES = {
-    "syntax-error": (f"{REL}/syntax-error.ttl:19:5", "syntax"),
     "end-before-start": (f"{REL}/end-before-start.ttl:13", "gcmsh:EventDateOrderShape"),
     "missing-source": (f"{REL}/missing-source.ttl:13", "check:missing-source"),
     "dangling-iri": (f"{REL}/dangling-iri.ttl:13", "check:dangling-iri"),
@@ -43,6 +42,13 @@ def test_finding_is_reported_at_its_file_and_line(name: str) -> None:
     assert result.exit_code == 1, result.output
     lines = [line for line in result.stdout.splitlines() if line.startswith(f"{location}: error: {check}: ")]
     assert lines, result.stdout
+
+
+def test_syntax_error_is_reported_at_its_line_and_exits_2() -> None:
+    result = run(str(V / "syntax-error.ttl"))
+    assert result.exit_code == 2, result.output
+    assert f"{REL}/syntax-error.ttl:19:5: error: syntax: A dot is expected at the end of statements" in result.stdout
+    assert result.stderr == f"Error: {REL}/syntax-error.ttl: cannot be read; skipped (see the syntax findings)\n"
 
 
 def test_valid_file_passes_with_exit_0() -> None:
@@ -107,7 +113,7 @@ def test_accepted_finding_does_not_fail_and_stale_entry_is_reported(tmp_path: Pa
 
 def test_limit_folds_repeated_findings(tmp_path: Path) -> None:
     blocks = "".join(
-        f'<https://w3id.org/gcmgraph/id/event/e{n}> a <https://w3id.org/gcmgraph/ontology#Meeting> ; '
+        f"<https://w3id.org/gcmgraph/id/event/e{n}> a <https://w3id.org/gcmgraph/ontology#Meeting> ; "
         f'<http://www.w3.org/2000/01/rdf-schema#label> "E{n}"@en ; '
         f'<https://w3id.org/gcmgraph/ontology#year> "2017"^^<http://www.w3.org/2001/XMLSchema#gYear> .\n'
         for n in range(3)
@@ -166,5 +172,134 @@ def test_turtle_report_is_a_shacl_validation_report() -> None:
         f"?x <{sh}sourceShape> ?shape ; <{sh}focusNode> ?focus }}"
     ))  # fmt: skip
     assert [(r["c"].value, r["shape"].value, r["focus"].value) for r in rows] == [
-        ("false", "https://w3id.org/gcmgraph/shapes#EventDateOrderShape", "https://w3id.org/gcmgraph/id/event/fixture-meeting")
+        (
+            "false",
+            "https://w3id.org/gcmgraph/shapes#EventDateOrderShape",
+            "https://w3id.org/gcmgraph/id/event/fixture-meeting",
+        )
     ]
+
+
+def _located(report) -> list[tuple[str, str, str]]:
+    return [(f.location, f.severity, f.check) for f in report.findings]
+
+
+def test_every_syntax_error_of_a_file_is_reported_and_the_file_skipped() -> None:
+    # events.ttl's comment names its three errors; documents.ttl is valid.
+    result = run(str(V / "one-broken-file"), "-f", "json")
+    assert result.exit_code == 2
+    assert (
+        result.stderr == f"Error: {REL}/one-broken-file/events.ttl: cannot be read; skipped (see the syntax findings)\n"
+    )
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["file"], f["line"], f["column"], f["check"]) for f in findings] == [
+        (f"{REL}/one-broken-file/events.ttl", None, None, "syntax"),
+        (f"{REL}/one-broken-file/events.ttl", 19, 5, "syntax"),
+        (f"{REL}/one-broken-file/events.ttl", 26, 18, "syntax"),
+        (f"{REL}/one-broken-file/events.ttl", 29, 22, "syntax"),
+    ]
+    assert findings[0]["message"].startswith("file skipped")
+    assert [f["message"] for f in findings[1:]] == [
+        "A dot is expected at the end of statements",
+        "Invalid IRI code point ' '",
+        "The prefix place: has not been declared",
+    ]
+
+
+def test_links_into_a_skipped_file_are_not_reported() -> None:
+    # Alone, documents.ttl links to event:fixture-meeting, which only events.ttl describes ...
+    alone = validate([V / "one-broken-file" / "documents.ttl"])
+    assert [(f.check, f.entity, f.value) for f in alone.findings] == [
+        ("check:dangling-iri", "document:fixture-statement", "event:fixture-meeting")
+    ]
+    # ... but beside the unreadable events.ttl that link is not a finding: the file is only skipped.
+    together = validate([V / "one-broken-file"])
+    assert {f.check for f in together.findings} == {"syntax"}
+    assert together.skipped == (f"{REL}/one-broken-file/events.ttl",)
+
+
+def test_one_bad_date_in_a_folder_is_one_finding_at_its_line() -> None:
+    result = run(str(V / "one-bad-date"), "-f", "json")
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["file"], f["line"], f["check"], f["entity"], f["property"], f["value"]) for f in findings] == [
+        (
+            f"{REL}/one-bad-date/events.ttl",
+            17,
+            "ill-typed-literal",
+            "event:fixture-meeting",
+            "gcm:startDate",
+            "2018-02-30",
+        )
+    ]
+    assert findings[0]["message"] == "'2018-02-30' is not a valid xsd:date"
+
+
+@pytest.mark.parametrize("inference", ["rdfs", "owlrl"])
+def test_one_bad_date_stays_one_finding_with_inference(inference: str) -> None:
+    report = validate([V / "one-bad-date"], inference=inference)
+    assert _located(report) == [(f"{REL}/one-bad-date/events.ttl:17", "error", "ill-typed-literal")]
+
+
+def test_unreadable_file_is_skipped_and_exits_2() -> None:
+    result = run(str(FIXTURES / "bad" / "binary.ttl"))
+    assert result.exit_code == 2
+    assert "tests/fixtures/bad/binary.ttl:2: error: syntax: binary file (NUL byte), not Turtle text" in result.stdout
+
+
+def test_literals_the_store_would_rewrite_are_warnings_at_their_line() -> None:
+    # The fixture's comment: 0152 on line 14, "2018+00:00"^^xsd:gYear on line 20.
+    result = run(str(V / "non-canonical.ttl"), "-f", "json")
+    assert result.exit_code == 0  # warnings do not fail the run at --fail-on error
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["line"], f["severity"], f["check"], f["entity"], f["value"]) for f in findings] == [
+        (14, "warning", "non-canonical-literal", "event:fixture-vote", '"0152"^^xsd:integer'),
+        (20, "warning", "non-canonical-literal", "document:fixture-source", '"2018+00:00"^^xsd:gYear'),
+    ]
+    assert '"152"^^xsd:integer' in findings[0]["message"] and '"2018Z"^^xsd:gYear' in findings[1]["message"]
+
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _literal(text: str, datatype: str) -> ox.Literal:
+    return ox.Literal(text, datatype=ox.NamedNode(XSD + datatype))
+
+
+# Written from XML Schema 1.1 Part 2's canonical mappings (no leading zeros or "+", no trailing
+# fractional zeros, "true"/"false", a zero time-zone offset as "Z"), and Oxigraph's storage of
+# every integer subtype as xsd:integer.
+REWRITTEN = [
+    (("0150", "integer"), ("150", "integer")),
+    (("+150", "integer"), ("150", "integer")),
+    (("1.50", "decimal"), ("1.5", "decimal")),
+    (("1.0", "decimal"), ("1", "decimal")),
+    (("1", "boolean"), ("true", "boolean")),
+    (("2018-12-10+00:00", "date"), ("2018-12-10Z", "date")),
+    (("2018-12-10T10:00:00.50", "dateTime"), ("2018-12-10T10:00:00.5", "dateTime")),
+    (("150", "nonNegativeInteger"), ("150", "integer")),
+]
+KEPT = [("150", "integer"), ("1.5", "decimal"), ("true", "boolean"), ("2018-12-10Z", "date"), ("2018", "gYear"),
+        ("2018-12-10", "date"), ("2018-02-30", "date")]  # fmt: skip
+
+
+def test_store_rewrites_exactly_the_non_canonical_forms() -> None:
+    from gcmgraph.lexical import store_rewrites
+
+    written = [_literal(*old) for old, _ in REWRITTEN] + [_literal(*kept) for kept in KEPT]
+    assert store_rewrites(written) == {_literal(*old): _literal(*new) for old, new in REWRITTEN}
+
+
+def test_engine_option_selects_the_reference_with_the_same_report() -> None:
+    fast = run(str(V / "end-before-start.ttl"))
+    reference = run(str(V / "end-before-start.ttl"), "--engine", "pyshacl")
+    assert (reference.exit_code, reference.stdout) == (fast.exit_code, fast.stdout)
+    assert "gcmsh:EventDateOrderShape" in fast.stdout
+
+
+def test_unreadable_shapes_file_is_skipped_and_no_shape_is_checked() -> None:
+    report = validate([V / "end-before-start.ttl"], shapes=V / "syntax-error.ttl")
+    assert report.skipped == (f"{REL}/syntax-error.ttl",)
+    assert "shacl" not in report.checks_run
+    assert not any(f.check.startswith("gcmsh:") for f in report.findings)
+    assert (f"{REL}/syntax-error.ttl:19:5", "error", "syntax") in _located(report)

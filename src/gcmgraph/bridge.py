@@ -5,7 +5,9 @@ labels are carried over exactly: rdflib's literal normalisation is switched off 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import pyoxigraph as ox
 import rdflib
@@ -53,6 +55,29 @@ def dataset_of(quads: Iterable[ox.Quad]) -> rdflib.Dataset:
     return dataset
 
 
-def quads_of(triples: Iterable[tuple], graph: str) -> list[ox.Quad]:
-    name = ox.NamedNode(graph)
-    return [ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), name) for s, p, o in triples]
+@contextmanager
+def quiet_ill_typed_literals() -> Iterator[None]:
+    """Silence rdflib's warning (with a traceback) for each ill-typed literal it is handed while
+    the block runs: validation reports those literals itself, once, at their line."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+@contextmanager
+def rdflib_conversions_kept() -> Iterator[None]:
+    """Put rdflib's lexical-to-value conversions back as they were after the block. owlrl (also
+    inside pySHACL's inference) swaps in its own while it runs and leaves some behind: after it,
+    ``"2018+00:00"^^xsd:gYear``, a valid year, reads as ill-typed, and a later check differs."""
+    from rdflib.term import _toPythonMapping
+
+    saved = dict(_toPythonMapping)
+    try:
+        yield
+    finally:
+        _toPythonMapping.clear()
+        _toPythonMapping.update(saved)

@@ -371,6 +371,13 @@ def query_command(
 )
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Show at most N findings per check.")
 @click.option(
+    "--engine",
+    type=click.Choice(["fast", "pyshacl"]),
+    default="fast",
+    show_default=True,
+    help="fast: pyshacl-turbo and OWL RL rules on Oxigraph; pyshacl: pySHACL and owlrl (the reference). Same findings.",
+)
+@click.option(
     "--accepted",
     "accepted",
     type=click.Path(path_type=Path),
@@ -380,12 +387,12 @@ def query_command(
 @output_option
 @bounded(limits.LONG_TIMEOUT_S)
 def validate_command(
-    paths: tuple[Path, ...], inference: str, fail_on: str, fmt: str | None, limit: int | None, accepted: Path | None,
-    output: str | None,
+    paths: tuple[Path, ...], inference: str, fail_on: str, fmt: str | None, limit: int | None, engine: str,
+    accepted: Path | None, output: str | None,
 ) -> None:  # fmt: skip
     """Check syntax, the shapes, SHACL, OWL RL consistency and quality checks in one pass.
 
-    Example: gcmgraph validate --format github
+    A file that cannot be read is skipped and makes the run exit 2. Example: gcmgraph validate --format github
     """
     from .formats import REPORT, choose
     from .output import input_files
@@ -395,8 +402,11 @@ def validate_command(
     chosen = choose(REPORT, fmt, output, default="text")
     inputs = [*input_files(paths), *([accepted] if accepted else [])]
     _check_output(output, inputs)
-    report = validate(list(paths) or None, inference=inference, accepted_file=accepted or True)
+    report = validate(list(paths) or None, inference=inference, accepted_file=accepted or True, engine=engine)
     _emit(render_report(report, chosen.name, limit), output, inputs)
+    if report.unreadable:
+        click.echo(f"Error: {', '.join(report.skipped)}: cannot be read; skipped (see the syntax findings)", err=True)
+        sys.exit(2)
     if report.failed(fail_on):
         sys.exit(1)
 

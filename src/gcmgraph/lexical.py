@@ -4,6 +4,9 @@ literals in data files) and the query runner (parameter values)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+import pyoxigraph as ox
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _TZ = r"(Z|[+-](0\d|1[0-3]):[0-5]\d|[+-]14:00)?"
@@ -74,3 +77,30 @@ def out_of_range(lexical: str, datatype: str) -> str | None:
         if year and not 1 <= int(year.group()[:12]) <= 9999:
             return "has a year outside 1 to 9999, the years gcmgraph can check"
     return None
+
+
+def store_rewrites(literals: Iterable[ox.Literal]) -> dict[ox.Literal, ox.Literal]:
+    """The literals that Oxigraph's store gives back in another form, each with that form.
+
+    The store keeps values, not spellings: ``"0150"^^xsd:integer`` comes back as ``"150"``,
+    ``"1.50"^^xsd:decimal`` as ``"1.5"``, ``"1"^^xsd:boolean`` as ``"true"``, ``+00:00`` as ``Z``,
+    and every integer subtype (``xsd:nonNegativeInteger`` ...) as ``xsd:integer``. Rather than copy
+    those rules, each literal is stored once and read back.
+    """
+    candidates = [
+        literal
+        for literal in dict.fromkeys(literals)
+        if not literal.language and literal.datatype.value.startswith(XSD) and literal.datatype.value != XSD + "string"
+    ]
+    store = ox.Store()
+    value = ox.NamedNode("urn:x-gcmgraph:value")
+    store.extend(
+        ox.Quad(ox.NamedNode(f"urn:x-gcmgraph:literal:{n}"), value, literal, ox.DefaultGraph())
+        for n, literal in enumerate(candidates)
+    )
+    rewrites = {}
+    for quad in store:
+        original = candidates[int(quad.subject.value.rsplit(":", 1)[1])]
+        if quad.object != original:
+            rewrites[original] = quad.object
+    return rewrites

@@ -24,7 +24,7 @@ import itertools
 import re
 import time
 import urllib.parse
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -327,3 +327,111 @@ def resolve_sources(data: Sequence[Path | str] | None = None) -> list[SourceFile
     sources = [read_source(path, memo) for path in paths]
     memo.save()
     return sources
+
+
+# -- reading every problem of a file at once (for validate) -------------------------------------
+
+#: A file with more syntax errors than this is not read further: the rest would be noise.
+MAX_SYNTAX_ERRORS = 50
+
+
+@dataclass(frozen=True)
+class IllTypedLiteral:
+    """A literal whose text is not a value of its XSD datatype, and the line it is written on."""
+
+    quad: ox.Quad
+    line: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class FileReading:
+    """Everything a file's statements and problems: the statements the parser could read (all of
+    them when ``errors`` is empty), every syntax error, and the ill-typed literals."""
+
+    quads: list[ox.Quad]
+    errors: list[DataSyntaxError]
+    ill_typed: list[IllTypedLiteral]
+
+
+def read_all_problems(source: SourceFile) -> FileReading:
+    """Parse a file without stopping at the first error: pyoxigraph's Turtle parser resumes after a
+    syntax error, so every error is reported (up to ``MAX_SYNTAX_ERRORS``). Only the first error
+    of a line counts: the parser's next complaints on that line follow from it. Ill-typed literals
+    do not stop the reading: they are listed with their line and kept in ``quads``."""
+    parser = ox.parse(source.content, format=source.rdf_format, base_iri=None, rename_blank_nodes=True)
+    quads: list[ox.Quad] = []
+    errors: dict[int | None, DataSyntaxError] = {}
+    while len(errors) < MAX_SYNTAX_ERRORS:
+        try:
+            triple = next(parser)  # a triple, or a quad for TriG and N-Quads
+        except StopIteration:
+            break
+        except SyntaxError as error:
+            errors.setdefault(
+                error.lineno, DataSyntaxError(source.name, error.lineno, _reason(error), column=error.offset)
+            )
+            continue
+        quads.append(_placed(source, triple))
+    if len(errors) == MAX_SYNTAX_ERRORS:
+        last = list(errors.values())[-1]
+        reason = f"more than {MAX_SYNTAX_ERRORS} errors; not read further"
+        errors[None] = DataSyntaxError(source.name, last.line, reason)
+    return FileReading(quads, list(errors.values()), _ill_typed(source, quads))
+
+
+def _literal_problem(literal: ox.Literal) -> str | None:
+    """Why a literal of a checked datatype cannot be used (ill-typed, or out of range), or None."""
+    datatype = literal.datatype.value
+    problem = out_of_range(literal.value, datatype)
+    if problem is None and not is_valid(literal.value, datatype):
+        problem = f"is not a valid {compact(datatype)}"
+    return None if problem is None else f"{literal.value!r} {problem}"
+
+
+def _ill_typed(source: SourceFile, quads: list[ox.Quad]) -> list[IllTypedLiteral]:
+    checked = checked_datatypes()
+    return [
+        IllTypedLiteral(quad, line, _literal_problem(quad.object) or "")
+        for quad, line in literal_lines(
+            source, quads, lambda literal: literal.datatype.value in checked and _literal_problem(literal) is not None
+        )
+    ]
+
+
+#: Strings (to keep), IRIs and comments (to blank out before looking for a literal's text).
+_COMMENTS_AND_IRIS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|<[^>\s]*>|#[^\n]*"
+)
+
+
+def _blank(match: re.Match[str]) -> str:
+    text = match.group()
+    return text if text[0] in "\"'" else re.sub(r"[^\n]", " ", text)
+
+
+def literal_lines(
+    source: SourceFile, quads: Sequence[ox.Quad], wanted: Callable[[ox.Literal], bool]
+) -> list[tuple[ox.Quad, int | None]]:
+    """The quads whose object is a ``wanted`` literal, each with the line where it is written.
+
+    The parser gives no position for a statement, so the line is found in the text: the n-th
+    statement with a literal is taken to be written at the n-th place its text appears (quoted, or
+    bare for numbers and booleans) outside comments and IRIs."""
+    text = _COMMENTS_AND_IRIS.sub(_blank, source.content.decode("utf-8"))
+    seen: dict[ox.Literal, int] = {}
+    located = []
+    for quad in quads:
+        literal = quad.object
+        if not isinstance(literal, ox.Literal) or not wanted(literal):
+            continue
+        value = re.escape(literal.value)
+        pattern = rf"([\"']){value}\1|(?<![\w.:\"'-]){value}(?![\w.:\"'])"
+        lines = [text.count("\n", 0, match.start()) + 1 for match in re.finditer(pattern, text)]
+        occurrence = seen[literal] = seen.get(literal, -1) + 1
+        located.append((quad, lines[min(occurrence, len(lines) - 1)] if lines else None))
+    return located
