@@ -83,7 +83,7 @@ def test_the_document_describes_every_stored_query_from_its_header(document: dic
 
 def test_examples_defaults_and_allowed_values_fit_their_schemas(document: dict) -> None:
     years = document["paths"]["/api/events-in-year"]["get"]["parameters"][0]
-    assert (years["schema"]["items"], years["example"]) == ({"type": "integer"}, [2016])
+    assert (years["schema"]["items"], years["example"]) == ({"type": "integer"}, [2017])
     checked = 0
     for path in document["paths"].values():
         for spec in path["get"]["parameters"]:
@@ -123,7 +123,7 @@ def test_thematic_sessions_are_the_six_of_2017_and_vienna_met_on_4_september(ser
     sessions = rows(api(served, "thematic-sessions"))
     assert sorted({r["ordinal"] for r in sessions}) == ["1", "2", "3", "4", "5", "6"]
     assert {r["city_label"] for r in sessions} == {"Geneva", "New York City", "Vienna"}
-    vienna = {(r["session"], r["start_date"], r["end_date"]) for r in sessions if r["city_label"] == "Vienna"}
+    vienna = {(r["session"], r["start"], r["end"]) for r in sessions if r["city_label"] == "Vienna"}
     assert vienna == {(ID + "event/thematic-session-5", "2017-09-04", "2017-09-05")}
 
 
@@ -141,15 +141,16 @@ def test_formats_by_name_and_by_accept_header(served: Served) -> None:
     vienna = [("city", "place:vienna")]
     csv = api(served, "events-in-city", [*vienna, ("format", "csv")])
     assert csv.content_type == "text/csv; charset=utf-8"
-    assert csv.text.splitlines()[0] == "city,city_label,start,end_date,event,event_label,source"
-    assert "2017-09-04,2017-09-05,https://w3id.org/gcmgraph/id/event/thematic-session-5" in csv.text
+    assert csv.text.splitlines()[0] == "city,city_label,start,end,precision,event,event_label,source"
+    assert "2017-09-04,2017-09-05,https://w3id.org/gcmgraph/ontology#DayPrecision,https://w3id.org/gcmgraph/id/event/thematic-session-5" in csv.text
     assert api(served, "events-in-city", vienna, accept="text/csv").body == csv.body
     table = api(served, "events-in-city", vienna, accept="text/plain")
     assert table.text.splitlines()[0].split() == [
         "city",
         "city_label",
         "start",
-        "end_date",
+        "end",
+        "precision",
         "event",
         "event_label",
         "source",

@@ -93,6 +93,8 @@ CASES = {
     "serve-bad-workers": ("serve", ["--workers", "0"], 2, "Error: Invalid value for '--workers': 0 is not in the range 1<=x<=64.\n"),
     "plot-unknown": ("plot", ["no-such-picture"], 2,
                      "Error: unknown picture 'no-such-picture' (known: timeline, vote-map, lineage, actor-network)\n"),
+    "cache-unknown": ("cache", ["nonsense"], 2, "Error: No such command 'nonsense'.\n"),
+    "cache-bad-format": ("cache", ["info", "-f", "yaml"], 2, "Error: --format yaml does not fit this listing; use one of table, json\n"),
     "list-bad-format": ("list", ["-f", "yaml"], 2, "Error: --format yaml does not fit the query catalogue; use one of table, json, openapi\n"),
     "describe-bad-format": ("describe", ["state:mar", "-f", "csv"], 2,
                             "Error: --format csv does not fit this listing; use one of table, json\n"),

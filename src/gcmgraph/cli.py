@@ -708,8 +708,8 @@ def cache_group() -> None:
 
 
 @cache_group.command("info")
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="table or json.")
-def cache_info_command(fmt: str) -> None:
+@listing_format_option
+def cache_info_command(fmt: str | None) -> None:
     """Show where the cache is, its entries, their sizes and the size limit.
 
     Example: gcmgraph cache info
@@ -718,9 +718,11 @@ def cache_info_command(fmt: str) -> None:
     import time
 
     from .cache import info
+    from .formats import LISTING, choose
 
+    chosen = choose(LISTING, fmt, default="table")
     found = info()
-    if fmt == "json":
+    if chosen.name == "json":
         payload = {
             "location": str(found.location) if found.location else None, "limit": found.limit,
             "total": found.total, "other": found.other_bytes,
