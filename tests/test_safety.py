@@ -72,6 +72,31 @@ def test_service_clause_is_refused_and_sends_nothing(server: str, tmp_path: Path
     assert Recorder.requests, "with the opt-in the engine does call the endpoint"
 
 
+# Forms where a simple tokenizer and the engine disagree on where a string, an IRI or a name ends;
+# pyoxigraph follows SERVICE in each of them if it is handed the text as written.
+HIDDEN_SERVICE = [
+    "PREFIX ex: <http://e.org/> SELECT * WHERE {{ BIND(ex:a\\' AS ?z) SERVICE <{url}> {{ ?s ?p ?o }} FILTER(?o != \"'\") }}",
+    "SELECT * WHERE {{ BIND(1<'x>' AS ?w) SERVICE <{url}> {{ ?s ?p ?o }} FILTER(?o != 'y') }}",
+    "PREFIX : <{url}/> SELECT * WHERE {{ SERVICE:x {{ ?s ?p ?o }} }}",
+]
+
+
+@pytest.mark.parametrize("text", HIDDEN_SERVICE, ids=["escaped-quote-in-name", "comparison-like-iri", "service-colon"])
+def test_service_hidden_from_the_tokenizer_is_refused_and_sends_nothing(server: str, tmp_path: Path, text: str) -> None:
+    query = write(tmp_path, "hidden.rq", text.format(url=f"{server}/sparql") + "\n")
+    refused = run("query", query)
+    assert refused.exit_code == 2 and refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
+    assert Recorder.requests == []
+
+
+def test_service_inside_strings_and_iris_keeps_its_value(tmp_path: Path) -> None:
+    data = write(tmp_path, "d.ttl", '<https://e.org/service> <https://e.org/p> "self-service" .\n')
+    query = write(tmp_path, "q.rq", 'SELECT ?o WHERE { <https://e.org/service> <https://e.org/p> ?o FILTER(?o = "self-service") }\n')
+    result = run("query", query, "--data", data, "-f", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == ["o", "self-service"]
+
+
 def test_from_outside_the_loaded_data_is_refused_but_a_loaded_graph_is_allowed(server: str, tmp_path: Path) -> None:
     outside = write(tmp_path, "from.rq", f"#+ summary: from\nSELECT ?s FROM <{server}/data.ttl> WHERE {{ ?s ?p ?o }} ORDER BY ?s\n")
     assert run("query", outside).exit_code == 2

@@ -52,8 +52,9 @@ def _decoded(iri: str) -> str:
     return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), iri)
 
 
-def confine(text: str, known_graphs: Collection[str], origin: str = "query") -> ConfinedQuery:
-    """The query text to evaluate, or a :class:`RefusedQueryError` saying in one line why not."""
+def neutralise(text: str) -> str:
+    """The query text with ``service`` inside strings, IRIs and comments written as an escape that
+    the engine reads back as the same character: the only text an engine should be handed."""
     # Between two tokens there is only white space and comments, so the gaps are rewritten too.
     pieces: list[str] = []
     done = 0
@@ -61,17 +62,39 @@ def confine(text: str, known_graphs: Collection[str], origin: str = "query") -> 
         pieces.append(_escape_service(text[done : token.start]))
         pieces.append(_escape_service(token.text) if token.kind in ("string", "iri") else token.text)
         done = token.start + len(token.text)
-    rewritten = "".join(pieces) + _escape_service(text[done:])
+    return "".join(pieces) + _escape_service(text[done:])
+
+
+@dataclass(frozen=True)
+class ServiceWord:
+    """Where the letters ``service`` are left in neutralised text, and whether as the keyword."""
+
+    line: int
+    shown: str
+    keyword: bool
+
+
+def service_word(rewritten: str) -> ServiceWord | None:
+    """The first ``service`` left in :func:`neutralise`'s output (a keyword or a name), if any."""
     found = _SERVICE.search(rewritten)
-    if found:
-        line = line_of(rewritten, found.start())
-        word = next((t for t in tokenize(rewritten) if t.start <= found.start() < t.start + len(t.text)), None)
-        if word is not None and word.kind == "word" and word.text.split(":")[0].upper() == "SERVICE":
-            raise RefusedQueryError(f"{origin}:{line}: SERVICE is refused: this server sends no request elsewhere")
-        shown = word.text if word is not None else found.group()
+    if not found:
+        return None
+    word = next((t for t in tokenize(rewritten) if t.start <= found.start() < t.start + len(t.text)), None)
+    keyword = word is not None and word.kind == "word" and word.text.split(":")[0].upper() == "SERVICE"
+    return ServiceWord(line_of(rewritten, found.start()), word.text if word is not None else found.group(), keyword)
+
+
+def confine(text: str, known_graphs: Collection[str], origin: str = "query") -> ConfinedQuery:
+    """The query text to evaluate, or a :class:`RefusedQueryError` saying in one line why not."""
+    rewritten = neutralise(text)
+    found = service_word(rewritten)
+    if found is not None:
+        if found.keyword:
+            message = "SERVICE is refused: this server sends no request elsewhere"
+            raise RefusedQueryError(f"{origin}:{found.line}: {message}")
         raise RefusedQueryError(
-            f"{origin}:{line}: {shown!r} is refused: outside strings and IRIs the letters 'service' could call "
-            "another endpoint; rename it"
+            f"{origin}:{found.line}: {found.shown!r} is refused: outside strings and IRIs the letters 'service' could "
+            "call another endpoint; rename it"
         )
     form = query_form(rewritten)
     if form == "UPDATE":

@@ -30,10 +30,12 @@ from . import cache, limits
 from .errors import (
     QueryFileError,
     QueryTimeoutError,
+    RefusedQueryError,
     ResourceLimitError,
     ResultLimitError,
     UnknownGraphError,
 )
+from .guard import neutralise, service_word
 from .limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S
 from .loader import SourceFile, load_into, resolve_sources
 from .results import QueryResult, from_rows, from_solutions_json
@@ -196,6 +198,8 @@ class LocalGraph:
         query stops as soon as ``max_rows`` is passed, so a huge answer is never held whole."""
         own_dataset = self._dataset(text, origin)
         form = check_query_text(text, origin, known_graphs=self._graphs, allow_outside=allow_outside)
+        if not allow_outside:
+            text = _confined(text, origin)
         limits.check("querying", origin)
 
         def work() -> QueryResult:
@@ -230,6 +234,21 @@ class LocalGraph:
         except (OSError, RuntimeError) as error:  # the storage failed, not the query
             hint = " (the cached store may be damaged: run 'gcmgraph cache clear')" if self.location else ""
             raise QueryFileError(origin, f"query failed: {cache.short_reason(error)}{hint}") from None
+
+
+def _confined(text: str, origin: str) -> str:
+    """The text the engine may evaluate: SERVICE is already refused by the tokenizer's check, but
+    pyoxigraph follows SERVICE wherever the tokenizer and the engine disagree on where a string or
+    name ends, so the engine only ever gets :func:`gcmgraph.guard.neutralise`'s text, and any
+    ``service`` still outside strings and IRIs is refused (see :mod:`gcmgraph.guard`)."""
+    rewritten = neutralise(text)
+    found = service_word(rewritten)
+    if found is not None:
+        what = "SERVICE" if found.keyword else f"{found.shown!r} (the letters 'service' outside strings and IRIs)"
+        raise RefusedQueryError(
+            f"{origin}:{found.line}: {what} could reach outside the loaded data; rename it, or pass --allow-outside"
+        )
+    return rewritten
 
 
 def _read(
