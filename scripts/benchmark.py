@@ -302,21 +302,55 @@ class Workload:
 
 PY = sys.executable
 SCALE_WORKLOADS: list[Workload] = [
-    Workload("gcmgraph query, first call (cold cache)",
-             lambda c: [PY, "-m", "gcmgraph", "query", c.query_name, "--data", str(c.data), "-f", "json",
-                        "--timeout", "86400"], first=True),
-    Workload("gcmgraph query, repeated",
-             lambda c: [PY, "-m", "gcmgraph", "query", c.query_name, "--data", str(c.data), "-f", "json",
-                        "--timeout", "86400"]),
-    Workload("raw pyoxigraph bulk load + query (disk)",
-             lambda c: [PY, "-c", _RAW_BULK, str(c.files), str(c.query_file), str(c.raw_store)], first=True),
-    Workload("raw pyoxigraph on-disk store, read-only",
-             lambda c: [PY, "-c", _RAW_READ_ONLY, str(c.files), str(c.query_file), str(c.raw_store)]),
-    Workload("raw pyoxigraph in memory (load + query)",
-             lambda c: [PY, "-c", _RAW_MEMORY, str(c.files), str(c.query_file)]),
-    Workload("rdflib in memory (parse + query)",
-             lambda c: [PY, "-c", _RDFLIB, str(c.files), str(c.query_file)], rdflib=True),
-]  # fmt: skip
+    Workload(
+        "gcmgraph query, first call (cold cache)",
+        lambda c: [
+            PY,
+            "-m",
+            "gcmgraph",
+            "query",
+            c.query_name,
+            "--data",
+            str(c.data),
+            "-f",
+            "json",
+            "--timeout",
+            "86400",
+        ],
+        first=True,
+    ),
+    Workload(
+        "gcmgraph query, repeated",
+        lambda c: [
+            PY,
+            "-m",
+            "gcmgraph",
+            "query",
+            c.query_name,
+            "--data",
+            str(c.data),
+            "-f",
+            "json",
+            "--timeout",
+            "86400",
+        ],
+    ),
+    Workload(
+        "raw pyoxigraph bulk load + query (disk)",
+        lambda c: [PY, "-c", _RAW_BULK, str(c.files), str(c.query_file), str(c.raw_store)],
+        first=True,
+    ),
+    Workload(
+        "raw pyoxigraph on-disk store, read-only",
+        lambda c: [PY, "-c", _RAW_READ_ONLY, str(c.files), str(c.query_file), str(c.raw_store)],
+    ),
+    Workload(
+        "raw pyoxigraph in memory (load + query)", lambda c: [PY, "-c", _RAW_MEMORY, str(c.files), str(c.query_file)]
+    ),
+    Workload(
+        "rdflib in memory (parse + query)", lambda c: [PY, "-c", _RDFLIB, str(c.files), str(c.query_file)], rdflib=True
+    ),
+]
 
 #: (row, reference row, target) ratios printed under each table: row / reference.
 SCALE_RATIOS = [
@@ -338,8 +372,10 @@ def scale_main(args: argparse.Namespace) -> None:
     names = [n.strip() for n in args.queries.split(",") if n.strip()]
     work = Path(tempfile.mkdtemp(prefix="gcmgraph-scale-"))
     env = installed_env(work)
-    print(f"scale benchmark (load average at start {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
-          f"repeated rows: median of {args.repeat})")  # fmt: skip
+    print(
+        f"scale benchmark (load average at start {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
+        f"repeated rows: median of {args.repeat})"
+    )
     try:
         for scale in scales:
             copies, triples = scaled_graph(work / f"data-{scale:g}", scale)
@@ -355,9 +391,8 @@ def scale_main(args: argparse.Namespace) -> None:
                 context = Context(work / f"data-{scale:g}", files, name, query_file, cache, raw_store)
                 run_env = {**env, "GCMGRAPH_CACHE_DIR": str(cache)}
                 chosen = [
-                    w for w in SCALE_WORKLOADS
-                    if not (w.rdflib and scale > args.rdflib_max) and not (w.first and index)
-                ]  # fmt: skip
+                    w for w in SCALE_WORKLOADS if not (w.rdflib and scale > args.rdflib_max) and not (w.first and index)
+                ]
                 for workload in (w for w in chosen if w.first):  # builds the stores the others read
                     results[workload.name] = measure(workload.argv(context), run_env, args.cap)
                 # Repeated rows run in turns (one of each, then again), so a change in the machine's

@@ -68,10 +68,18 @@ def main() -> None:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         oxigraph = subprocess.Popen(
-            [oxigraph_binary(), "serve-read-only", "--location", str(Path(folder) / "store"),
-             "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                oxigraph_binary(),
+                "serve-read-only",
+                "--location",
+                str(Path(folder) / "store"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--union-default-graph",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             with running_serve("--max-bytes", "100000000") as served:
                 median_ms([f"http://127.0.0.1:{port}/query?query=ASK%7B%7D"], 1)  # both answer by now

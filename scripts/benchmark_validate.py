@@ -65,9 +65,14 @@ def scaled_data(copies: int, folder: Path) -> int:
     """Write ``copies`` renamed copies of data/ into ``folder``; return the number of triples."""
     files = {path: list(ox.parse(path=path, format=ox.RdfFormat.TURTLE)) for path in sorted(ROOT.glob("data/*.ttl"))}
     states = sorted(
-        {t.value[len(ID + "state/") :] for ts in files.values() for x in ts for t in (x.subject, x.object)
-         if isinstance(t, ox.NamedNode) and t.value.startswith(ID + "state/")}
-    )  # fmt: skip
+        {
+            t.value[len(ID + "state/") :]
+            for ts in files.values()
+            for x in ts
+            for t in (x.subject, x.object)
+            if isinstance(t, ox.NamedNode) and t.value.startswith(ID + "state/")
+        }
+    )
     # Copy k > 0 gives its states three-letter codes that no state of data/ or of another copy has.
     letters = "abcdefghijklmnopqrstuvwxyz"
     spare = [code for code in (a + b + c for a in letters for b in letters for c in letters) if code not in states]

@@ -20,7 +20,9 @@ def assert_same_answer(query: StoredQuery, local: QueryResult, remote: QueryResu
     if local.is_graph:
         assert isomorphic(graph_of(local.triples), graph_of(remote.triples)), f"{query.name}: graphs differ"
     elif local.form == "ASK":
-        assert remote.boolean is local.boolean, f"{query.name}: {remote.boolean} where the local answer is {local.boolean}"
+        assert remote.boolean is local.boolean, (
+            f"{query.name}: {remote.boolean} where the local answer is {local.boolean}"
+        )
     else:
         assert remote.variables == local.variables
         remote_rows = [tuple(map(gathered, row)) for row in remote.rows]

@@ -60,8 +60,9 @@ def oxigraph_server(folder: Path) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
         [oxigraph_binary(), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/query", process=process)
         yield f"http://127.0.0.1:{port}/query"
@@ -126,15 +127,17 @@ def virtuoso_server(folder: Path, max_rows: int = 5000) -> Iterator[Virtuoso]:
     ini = folder / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(folder=folder, sql_port=sql_port, http_port=http_port, max_rows=max_rows))
     with (folder / "console.log").open("wb") as log:
-        process = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(ini)], cwd=folder,
-                                   stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+        process = subprocess.Popen(
+            [VIRTUOSO, "+foreground", "+configfile", str(ini)], cwd=folder, stdout=log, stderr=subprocess.STDOUT
+        )
     base = f"http://127.0.0.1:{http_port}"
     try:
         wait_until_up(base + "/sparql", seconds=120, process=process)
         user, password = "publisher", secrets.token_hex(12)
         grant = f"DB.DBA.USER_CREATE('{user}', '{password}'); GRANT SPARQL_UPDATE TO \"{user}\";"
-        subprocess.run([ISQL, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={grant}"],
-                       check=True, capture_output=True, timeout=60)  # fmt: skip
+        subprocess.run(
+            [ISQL, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={grant}"], check=True, capture_output=True, timeout=60
+        )
         yield Virtuoso(base + "/sparql", base + "/sparql-graph-crud-auth", user, password, folder)
     finally:
         stop(process)
@@ -164,8 +167,9 @@ def running_serve(*args: str, seconds: float = 60) -> Iterator[Served]:
         with log.open("wb") as sink:
             process = subprocess.Popen(
                 [sys.executable, "-m", "gcmgraph", "serve", "--bind", "127.0.0.1:0", *args],
-                stdout=subprocess.DEVNULL, stderr=sink,
-            )  # fmt: skip
+                stdout=subprocess.DEVNULL,
+                stderr=sink,
+            )
         try:
             deadline = time.monotonic() + seconds
             while "\n" not in (text := log.read_text()):
@@ -202,8 +206,9 @@ def call(
     request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
-            return Answer(response.status, response.headers.get("Content-Type", ""), response.read(),
-                          dict(response.headers))  # fmt: skip
+            return Answer(
+                response.status, response.headers.get("Content-Type", ""), response.read(), dict(response.headers)
+            )
     except urllib.error.HTTPError as error:
         return Answer(error.code, error.headers.get("Content-Type", ""), error.read(), dict(error.headers))
 

@@ -142,7 +142,10 @@ def test_formats_by_name_and_by_accept_header(served: Served) -> None:
     csv = api(served, "events-in-city", [*vienna, ("format", "csv")])
     assert csv.content_type == "text/csv; charset=utf-8"
     assert csv.text.splitlines()[0] == "city,city_label,start,end,precision,event,event_label,source"
-    assert "2017-09-04,2017-09-05,https://w3id.org/gcmgraph/ontology#DayPrecision,https://w3id.org/gcmgraph/id/event/thematic-session-5" in csv.text
+    assert (
+        "2017-09-04,2017-09-05,https://w3id.org/gcmgraph/ontology#DayPrecision,https://w3id.org/gcmgraph/id/event/thematic-session-5"
+        in csv.text
+    )
     assert api(served, "events-in-city", vienna, accept="text/csv").body == csv.body
     table = api(served, "events-in-city", vienna, accept="text/plain")
     assert table.text.splitlines()[0].split() == [
@@ -159,8 +162,11 @@ def test_formats_by_name_and_by_accept_header(served: Served) -> None:
     assert markdown.content_type == "text/markdown; charset=utf-8" and markdown.text.startswith("| city |")
     card = api(served, "resource-card", [("resource", "place:vienna")], accept="text/turtle")
     assert card.content_type == "text/turtle; charset=utf-8"
-    labels = {(t.subject.value, t.object.value) for t in ox.parse(card.body, format=ox.RdfFormat.TURTLE)
-              if t.predicate.value.endswith("#label")}  # fmt: skip
+    labels = {
+        (t.subject.value, t.object.value)
+        for t in ox.parse(card.body, format=ox.RdfFormat.TURTLE)
+        if t.predicate.value.endswith("#label")
+    }
     assert (ID + "place/vienna", "Vienna") in labels
 
 
@@ -175,17 +181,29 @@ def test_bad_requests_get_one_line_and_the_right_status(served: Served) -> None:
     checks = [
         (api(served, "events-in-city"), 400, _refusal("events-in-city", {})),
         (api(served, "events-in-year", [("year", "twenty")]), 400, _refusal("events-in-year", {"year": ["twenty"]})),
-        (api(served, "events-in-city", [("city", "place:vienna"), ("town", "x")]), 400,
-         _refusal("events-in-city", {"city": ["place:vienna"], "town": ["x"]})),
-        (api(served, "events-in-city", [("city", "place:vienna"), ("format", "turtle")]), 400,
-         "format=turtle does not fit a table (SELECT/ASK) result; use one of table, csv, tsv, json, xml, markdown"),
-        (api(served, "events-in-city", [("city", "place:vienna")], accept="image/png"), 406,
-         "no format for a table (SELECT/ASK) result matches 'Accept: image/png'; offered: text/plain, text/csv, "
-         "text/tab-separated-values, application/sparql-results+json, application/sparql-results+xml, text/markdown"),
+        (
+            api(served, "events-in-city", [("city", "place:vienna"), ("town", "x")]),
+            400,
+            _refusal("events-in-city", {"city": ["place:vienna"], "town": ["x"]}),
+        ),
+        (
+            api(served, "events-in-city", [("city", "place:vienna"), ("format", "turtle")]),
+            400,
+            "format=turtle does not fit a table (SELECT/ASK) result; use one of table, csv, tsv, json, xml, markdown",
+        ),
+        (
+            api(served, "events-in-city", [("city", "place:vienna")], accept="image/png"),
+            406,
+            "no format for a table (SELECT/ASK) result matches 'Accept: image/png'; offered: text/plain, text/csv, "
+            "text/tab-separated-values, application/sparql-results+json, application/sparql-results+xml, text/markdown",
+        ),
         (api(served, "no-such-query"), 404, "no stored query 'no-such-query'; the catalogue is at /api/openapi.json"),
-        (call(f"{served.base}/api/thematic-sessions", data=b"", method="POST"), 405,
-         "POST is not allowed here; use GET or HEAD"),
-    ]  # fmt: skip
+        (
+            call(f"{served.base}/api/thematic-sessions", data=b"", method="POST"),
+            405,
+            "POST is not allowed here; use GET or HEAD",
+        ),
+    ]
     assert "parameter 'city': missing" in checks[0][2]
     for answer, status, line in checks:
         assert (answer.status, one_line(answer)) == (status, line)

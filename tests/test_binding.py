@@ -43,9 +43,17 @@ BLOCK = 'VALUES ?_x { "v" }'
         ),
         ("DESCRIBE ?_x", 'DESCRIBE ?_x\nWHERE { VALUES ?_x { "v" } }\n'),
     ],
-    ids=["select", "select-no-where", "ask", "construct", "construct-no-where", "braces-in-strings",
-         "subselect", "describe-no-where"],
-)  # fmt: skip
+    ids=[
+        "select",
+        "select-no-where",
+        "ask",
+        "construct",
+        "construct-no-where",
+        "braces-in-strings",
+        "subselect",
+        "describe-no-where",
+    ],
+)
 def test_values_block_goes_first_in_the_where_group(query: str, expected: str) -> None:
     bound = inject_values(query, [BLOCK])
     assert bound == expected

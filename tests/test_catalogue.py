@@ -62,8 +62,10 @@ def test_a_wikidata_style_query_finds_the_thematic_sessions_held_in_geneva() -> 
         (EVENT + "thematic-session-6", "2017-10-12"),
     ]
     assert [r["sessionLabel"]["value"].split(":")[0] for r in rows] == [
-        "Thematic Session 1", "Thematic Session 3", "Thematic Session 6",
-    ]  # fmt: skip
+        "Thematic Session 1",
+        "Thematic Session 3",
+        "Thematic Session 6",
+    ]
 
 
 def test_a_file_without_header_is_documented_from_its_variable_names() -> None:
@@ -75,10 +77,11 @@ def test_a_file_without_header_is_documented_from_its_variable_names() -> None:
 
 def test_parameters_of_a_file_without_header_come_from_its_variables(tmp_path: Path) -> None:
     path = write(
-        tmp_path, "in-city.rq",
+        tmp_path,
+        "in-city.rq",
         "PREFIX gcm: <https://w3id.org/gcmgraph/ontology#>\n"
         "SELECT ?event WHERE { ?event a gcm:ThematicSession ; gcm:location ?_city_iri } ORDER BY ?event\n",
-    )  # fmt: skip
+    )
     shown = run("show", str(path))
     assert shown.exit_code == 0, shown.stderr
     assert "parameter: city=<IRI> (required)" in shown.stdout.splitlines()
@@ -134,10 +137,11 @@ def test_both_forms_of_defaults_bind_the_same_term(tmp_path: Path, defaults: str
 
 def test_enumerate_takes_grlc_lists_and_bare_names(tmp_path: Path) -> None:
     path = write(
-        tmp_path, "q.rq",
+        tmp_path,
+        "q.rq",
         "#+ summary: s\n#+ enumerate:\n#+   - year:\n#+     - '2017'\n#+     - '2018'\n#+   - city\n"
         "SELECT ?_year_integer ?_city_iri WHERE { }\n",
-    )  # fmt: skip
+    )
     query = find_query(str(path))
     year, city = query.parameters
     assert year.allowed == ("2017", "2018")
@@ -199,11 +203,15 @@ def test_one_parameter_written_two_ways_is_an_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [
-        ("#+ summary: s\nSELECT * { }\n#+ tags: [a]\n", 3, "'#+' header line after the SPARQL text; move it to the top"),
+        (
+            "#+ summary: s\nSELECT * { }\n#+ tags: [a]\n",
+            3,
+            "'#+' header line after the SPARQL text; move it to the top",
+        ),
         ("#+ summary: s\n  #+ tags: [a]\nSELECT * { }\n", 2, "header lines start with '#+' in the first column"),
     ],
     ids=["late", "indented"],
-)  # fmt: skip
+)
 def test_header_lines_grlc_would_read_differently_are_errors(
     tmp_path: Path, text: str, line: int, message: str
 ) -> None:

@@ -36,22 +36,55 @@ def assert_user_error(result, message: str) -> None:
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("bad-yaml", "tests/fixtures/queries/bad-yaml.rq:2: header is not valid YAML (expected ',' or ']', but got '<stream end>')"),
-        ("unknown-key", "tests/fixtures/queries/unknown-key.rq: unknown header key(s) defualts; known: defaults, description, "
-         "endpoint, endpoint-method, endpoint_in_url, enumerate, examples, grlc, key, method, mime, pagination, summary, "
-         "tags, transform"),
-        ("syntax-error", "tests/fixtures/queries/syntax-error.rq:5:1: SPARQL syntax error: expected one of CEIL, IF, LANG, "
-         "RAND, SHA1, TZ, UUID, YEAR, [_]"),
+        (
+            "bad-yaml",
+            "tests/fixtures/queries/bad-yaml.rq:2: header is not valid YAML (expected ',' or ']', but got '<stream end>')",
+        ),
+        (
+            "unknown-key",
+            "tests/fixtures/queries/unknown-key.rq: unknown header key(s) defualts; known: defaults, description, "
+            "endpoint, endpoint-method, endpoint_in_url, enumerate, examples, grlc, key, method, mime, pagination, summary, "
+            "tags, transform",
+        ),
+        (
+            "syntax-error",
+            "tests/fixtures/queries/syntax-error.rq:5:1: SPARQL syntax error: expected one of CEIL, IF, LANG, "
+            "RAND, SHA1, TZ, UUID, YEAR, [_]",
+        ),
         ("update", "tests/fixtures/queries/update.rq: SPARQL Update is refused; gcmgraph only reads data"),
-        ("service", "tests/fixtures/queries/service.rq:2: SERVICE <http://127.0.0.1:9/sparql> reaches outside the loaded "
-         "data; pass --allow-outside to permit it"),
-        ("from-file", "tests/fixtures/queries/from-file.rq:2: FROM <file:///etc/passwd> is not a loaded graph; the loaded "
-         "graphs are " + " ".join(f"<https://w3id.org/gcmgraph/graph/{name}>" for name in (
-             "data/claims", "data/documents", "data/events", "data/mechanisms", "data/organizations",
-             "data/participations", "data/people", "data/phases", "data/places", "data/provisions", "data/regions",
-             "data/roles", "data/sources", "data/states", "data/votes", "ontology/gcm"))),
+        (
+            "service",
+            "tests/fixtures/queries/service.rq:2: SERVICE <http://127.0.0.1:9/sparql> reaches outside the loaded "
+            "data; pass --allow-outside to permit it",
+        ),
+        (
+            "from-file",
+            "tests/fixtures/queries/from-file.rq:2: FROM <file:///etc/passwd> is not a loaded graph; the loaded "
+            "graphs are "
+            + " ".join(
+                f"<https://w3id.org/gcmgraph/graph/{name}>"
+                for name in (
+                    "data/claims",
+                    "data/documents",
+                    "data/events",
+                    "data/mechanisms",
+                    "data/organizations",
+                    "data/participations",
+                    "data/people",
+                    "data/phases",
+                    "data/places",
+                    "data/provisions",
+                    "data/regions",
+                    "data/roles",
+                    "data/sources",
+                    "data/states",
+                    "data/votes",
+                    "ontology/gcm",
+                )
+            ),
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_query_file_is_one_line_error(name: str, message: str) -> None:
     assert_user_error(run("query", f"tests/fixtures/queries/{name}.rq"), message)
 
@@ -81,17 +114,29 @@ def test_malformed_data_file_names_file_and_line() -> None:
     ("args", "message"),
     [
         (["-p", "count=abc"], "query 'typed-params', parameter 'count': 'abc' is not an xsd:integer"),
-        (["-p", "day=2018-13-01"], "query 'typed-params', parameter 'day': '2018-13-01' is not an xsd:date (write e.g. 2018-12-10)"),
-        (["-p", "thing=not an iri"], "query 'typed-params', parameter 'thing': 'not an iri' is not an IRI or a known prefixed name (e.g. state:che)"),
-        (["-p", "thing=<http://e.org/a>b>"], "query 'typed-params', parameter 'thing': '<http://e.org/a>b>' is not a valid IRI"),
-        (["-p", "colour=red"], "query 'typed-params', parameter 'colour': unknown parameter; expected: thing=<IRI> (required); "
-         "count=<xsd:integer> (required); day=<xsd:date> (required); name=<text@en> (required); note=<text> (optional; "
-         "default default note; e.g. default note); flag=<xsd:boolean> (optional)"),
+        (
+            ["-p", "day=2018-13-01"],
+            "query 'typed-params', parameter 'day': '2018-13-01' is not an xsd:date (write e.g. 2018-12-10)",
+        ),
+        (
+            ["-p", "thing=not an iri"],
+            "query 'typed-params', parameter 'thing': 'not an iri' is not an IRI or a known prefixed name (e.g. state:che)",
+        ),
+        (
+            ["-p", "thing=<http://e.org/a>b>"],
+            "query 'typed-params', parameter 'thing': '<http://e.org/a>b>' is not a valid IRI",
+        ),
+        (
+            ["-p", "colour=red"],
+            "query 'typed-params', parameter 'colour': unknown parameter; expected: thing=<IRI> (required); "
+            "count=<xsd:integer> (required); day=<xsd:date> (required); name=<text@en> (required); note=<text> (optional; "
+            "default default note; e.g. default note); flag=<xsd:boolean> (optional)",
+        ),
         (["-p", "name=x", "-p", "name=x"], "query 'typed-params', parameter 'name': value 'x' given twice"),
         (["-p", "nameless"], "--param 'nameless': write NAME=VALUE"),
     ],
     ids=["integer", "date", "iri", "iri-with-bracket", "unknown", "duplicate", "no-equals"],
-)  # fmt: skip
+)
 def test_bad_parameter_names_the_parameter(args: list[str], message: str) -> None:
     given = {a.split("=")[0] for a in args if "=" in a}
     valid = {"thing": "state:che", "count": "5", "day": "2018-12-10", "name": "n"}
@@ -194,7 +239,8 @@ def test_graph_formats_parse_back(fmt: str, rdflib_format: str) -> None:
 def test_graph_result_refuses_a_table_format() -> None:
     result = run("query", str(Q / "switzerland-labels.rq"), "-f", "csv")
     assert_user_error(
-        result, "--format csv does not fit a graph (CONSTRUCT/DESCRIBE) result; use one of turtle, nt, nq, trig, xml, json-ld"
+        result,
+        "--format csv does not fit a graph (CONSTRUCT/DESCRIBE) result; use one of turtle, nt, nq, trig, xml, json-ld",
     )
 
 
@@ -224,8 +270,11 @@ def test_unknown_format_is_refused() -> None:
 def test_python_dash_m_behaves_like_the_command() -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "gcmgraph", "query", TYPED, *TYPED_ARGS, "-f", "csv"],
-        capture_output=True, text=True, cwd=ROOT, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout == run("query", TYPED, *TYPED_ARGS, "-f", "csv").stdout
 
@@ -248,7 +297,9 @@ def test_describe_by_prefixed_name_as_json() -> None:
 
 
 def test_describe_unknown_or_ambiguous_name_is_one_line_error(tmp_path: Path) -> None:
-    assert_user_error(run("describe", "Nobody At All"), "no resource has the IRI, prefixed name or name 'Nobody At All'")
+    assert_user_error(
+        run("describe", "Nobody At All"), "no resource has the IRI, prefixed name or name 'Nobody At All'"
+    )
     twins = tmp_path / "twins.ttl"
     twins.write_text(
         '<https://e.org/a> <http://www.w3.org/2000/01/rdf-schema#label> "Twin"@en .\n'

@@ -43,38 +43,92 @@ def where(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 # "(" or ": " is a prefix (the reason comes from the operating system or another component).
 CASES = {
     # an empty graph: a data file with a prefix line only, and a small valid file without GCM facts
-    "list-unknown-tag": ("list", ["--tag", "no-such-tag"], 2, "Error: --tag no-such-tag: no stored query has this tag; "),
+    "list-unknown-tag": (
+        "list",
+        ["--tag", "no-such-tag"],
+        2,
+        "Error: --tag no-such-tag: no stored query has this tag; ",
+    ),
     "show-unknown": ("show", ["no-such-query"], 2, "Error: unknown query 'no-such-query' (run 'gcmgraph list'; "),
     "query-empty": ("query", ["timeline", "--data", "{empty}"], 0, ""),
     "query-empty-fail": ("query", ["timeline", "--data", "{empty}", "--fail-on-empty"], 1, "No results.\n"),
-    "describe-empty": ("describe", ["Morocco", "--data", "{empty}"], 2,
-                       "Error: no resource has the IRI, prefixed name or name 'Morocco'\n"),
-    "describe-valid": ("describe", ["state:mar", "--data", VALID], 2,
-                       "Error: the graph says nothing about <https://w3id.org/gcmgraph/id/state/mar>\n"),
+    "describe-empty": (
+        "describe",
+        ["Morocco", "--data", "{empty}"],
+        2,
+        "Error: no resource has the IRI, prefixed name or name 'Morocco'\n",
+    ),
+    "describe-valid": (
+        "describe",
+        ["state:mar", "--data", VALID],
+        2,
+        "Error: the graph says nothing about <https://w3id.org/gcmgraph/id/state/mar>\n",
+    ),
     "validate-empty": ("validate", ["{empty}"], 0, ""),
     "export-empty": ("export", ["--only", "data", "--data", "{empty}"], 0, ""),
     "publish-empty": ("publish", ["{endpoint}", "--dry-run", "--data", "{empty}"], 2, "Error: "),
     "docs-valid": ("docs", ["--data", VALID, "-o", "{site}"], 0, None),
-    "plot-timeline-valid": ("plot", ["timeline", "--data", VALID], 2, "Error: the graph holds no events for the timeline\n"),
-    "plot-timeline-empty": ("plot", ["timeline", "--data", "{empty}"], 2,
-                            "Error: the graph holds no events for the timeline\n"),
+    "plot-timeline-valid": (
+        "plot",
+        ["timeline", "--data", VALID],
+        2,
+        "Error: the graph holds no events for the timeline\n",
+    ),
+    "plot-timeline-empty": (
+        "plot",
+        ["timeline", "--data", "{empty}"],
+        2,
+        "Error: the graph holds no events for the timeline\n",
+    ),
     "plot-vote-map-valid": ("plot", ["vote-map", "--data", VALID], 2, "Error: the graph holds no such recorded vote\n"),
-    "plot-lineage-valid": ("plot", ["lineage", "--data", VALID], 2, "Error: the graph holds no lineage for this document\n"),
-    "plot-actor-network-valid": ("plot", ["actor-network", "--data", VALID], 2,
-                                 "Error: the graph holds no links between actors and events or documents\n"),
+    "plot-lineage-valid": (
+        "plot",
+        ["lineage", "--data", VALID],
+        2,
+        "Error: the graph holds no lineage for this document\n",
+    ),
+    "plot-actor-network-valid": (
+        "plot",
+        ["actor-network", "--data", VALID],
+        2,
+        "Error: the graph holds no links between actors and events or documents\n",
+    ),
     # a missing file
-    "query-missing-data": ("query", ["timeline", "--data", "{missing}"], 2, "Error: {missing}: no such file or folder\n"),
+    "query-missing-data": (
+        "query",
+        ["timeline", "--data", "{missing}"],
+        2,
+        "Error: {missing}: no such file or folder\n",
+    ),
     "query-missing-file": ("query", ["{missing_rq}"], 2, "Error: {missing_rq}: no such query file\n"),
-    "describe-missing": ("describe", ["Morocco", "--data", "{missing}"], 2, "Error: {missing}: no such file or folder\n"),
+    "describe-missing": (
+        "describe",
+        ["Morocco", "--data", "{missing}"],
+        2,
+        "Error: {missing}: no such file or folder\n",
+    ),
     "validate-missing": ("validate", ["{missing}"], 2, "Error: {missing}: no such file or folder\n"),
-    "validate-missing-accepted": ("validate", [VALID, "--accepted", "{missing}"], 2,
-                                  "Error: {missing}: no such accepted-findings file\n"),
+    "validate-missing-accepted": (
+        "validate",
+        [VALID, "--accepted", "{missing}"],
+        2,
+        "Error: {missing}: no such accepted-findings file\n",
+    ),
     "export-missing": ("export", ["--data", "{missing}"], 2, "Error: {missing}: no such file or folder\n"),
     "export-missing-frame": ("export", ["--frame", "{missing}"], 2, "Error: {missing}: no such file\n"),
-    "publish-missing": ("publish", ["{endpoint}", "--dry-run", "--data", "{missing}"], 2,
-                        "Error: {missing}: no such file or folder\n"),
+    "publish-missing": (
+        "publish",
+        ["{endpoint}", "--dry-run", "--data", "{missing}"],
+        2,
+        "Error: {missing}: no such file or folder\n",
+    ),
     "serve-missing": ("serve", ["--data", "{missing}"], 2, "Error: {missing}: no such file or folder\n"),
-    "docs-missing": ("docs", ["--data", "{missing}", "-o", "{site}-2"], 2, "Error: {missing}: no such file or folder\n"),
+    "docs-missing": (
+        "docs",
+        ["--data", "{missing}", "-o", "{site}-2"],
+        2,
+        "Error: {missing}: no such file or folder\n",
+    ),
     "plot-missing": ("plot", ["timeline", "--data", "{missing}"], 2, "Error: {missing}: no such file or folder\n"),
     # an unwritable output
     "list-unwritable": ("list", ["-o", SYS], 2, f"Error: {SYS}: cannot be written ("),
@@ -84,27 +138,78 @@ CASES = {
     "validate-unwritable": ("validate", [VALID, "-o", SYS], 2, f"Error: {SYS}: cannot be written ("),
     "export-unwritable": ("export", ["-o", SYS], 2, f"Error: {SYS}: cannot be written ("),
     "docs-unwritable": ("docs", ["-o", "/sys/gcmgraph-site"], 2, "Error: /sys/gcmgraph-site: cannot be written ("),
-    "plot-unwritable": ("plot", ["timeline", "-o", "/sys/timeline.svg"], 2, "Error: /sys/timeline.svg: cannot be written ("),
+    "plot-unwritable": (
+        "plot",
+        ["timeline", "-o", "/sys/timeline.svg"],
+        2,
+        "Error: /sys/timeline.svg: cannot be written (",
+    ),
     "query-nowhere": ("query", ["timeline", "-o", "{nowhere}"], 2, "Error: {nowhere}: folder "),
     "export-nowhere": ("export", ["-o", "{nowhere}"], 2, "Error: {nowhere}: folder "),
     # bad options (serve only ever gets these: it would otherwise start a server)
-    "serve-bad-bind": ("serve", ["--bind", "nonsense"], 2, "Error: --bind 'nonsense': write HOST:PORT, e.g. 127.0.0.1:7878\n"),
-    "serve-bad-timeout": ("serve", ["--timeout", "0"], 2, "Error: Invalid value for '--timeout': 0 is not in the range 1<=x<=3600.\n"),
-    "serve-bad-workers": ("serve", ["--workers", "0"], 2, "Error: Invalid value for '--workers': 0 is not in the range 1<=x<=64.\n"),
-    "plot-unknown": ("plot", ["no-such-picture"], 2,
-                     "Error: unknown picture 'no-such-picture' (known: timeline, vote-map, lineage, actor-network)\n"),
+    "serve-bad-bind": (
+        "serve",
+        ["--bind", "nonsense"],
+        2,
+        "Error: --bind 'nonsense': write HOST:PORT, e.g. 127.0.0.1:7878\n",
+    ),
+    "serve-bad-timeout": (
+        "serve",
+        ["--timeout", "0"],
+        2,
+        "Error: Invalid value for '--timeout': 0 is not in the range 1<=x<=3600.\n",
+    ),
+    "serve-bad-workers": (
+        "serve",
+        ["--workers", "0"],
+        2,
+        "Error: Invalid value for '--workers': 0 is not in the range 1<=x<=64.\n",
+    ),
+    "plot-unknown": (
+        "plot",
+        ["no-such-picture"],
+        2,
+        "Error: unknown picture 'no-such-picture' (known: timeline, vote-map, lineage, actor-network)\n",
+    ),
     "cache-unknown": ("cache", ["nonsense"], 2, "Error: No such command 'nonsense'.\n"),
-    "cache-bad-format": ("cache", ["info", "-f", "yaml"], 2, "Error: --format yaml does not fit this listing; use one of table, json\n"),
-    "list-bad-format": ("list", ["-f", "yaml"], 2, "Error: --format yaml does not fit the query catalogue; use one of table, json, openapi\n"),
-    "describe-bad-format": ("describe", ["state:mar", "-f", "csv"], 2,
-                            "Error: --format csv does not fit this listing; use one of table, json\n"),
-    "query-bad-format": ("query", ["timeline", "-f", "turtle"], 2, "Error: --format turtle does not fit a table (SELECT/ASK) "
-                         "result; use one of table, csv, tsv, json, xml, markdown\n"),
-    "validate-bad-format": ("validate", [VALID, "-f", "csv"], 2, "Error: --format csv does not fit a validation report; "
-                            "use one of text, json, turtle, github, sarif, junit\n"),
-    "export-bad-format": ("export", ["-f", "csv"], 2, "Error: --format csv does not fit a graph; "
-                          "use one of turtle, nt, nq, trig, xml, json-ld\n"),
-}  # fmt: skip
+    "cache-bad-format": (
+        "cache",
+        ["info", "-f", "yaml"],
+        2,
+        "Error: --format yaml does not fit this listing; use one of table, json\n",
+    ),
+    "list-bad-format": (
+        "list",
+        ["-f", "yaml"],
+        2,
+        "Error: --format yaml does not fit the query catalogue; use one of table, json, openapi\n",
+    ),
+    "describe-bad-format": (
+        "describe",
+        ["state:mar", "-f", "csv"],
+        2,
+        "Error: --format csv does not fit this listing; use one of table, json\n",
+    ),
+    "query-bad-format": (
+        "query",
+        ["timeline", "-f", "turtle"],
+        2,
+        "Error: --format turtle does not fit a table (SELECT/ASK) "
+        "result; use one of table, csv, tsv, json, xml, markdown\n",
+    ),
+    "validate-bad-format": (
+        "validate",
+        [VALID, "-f", "csv"],
+        2,
+        "Error: --format csv does not fit a validation report; use one of text, json, turtle, github, sarif, junit\n",
+    ),
+    "export-bad-format": (
+        "export",
+        ["-f", "csv"],
+        2,
+        "Error: --format csv does not fit a graph; use one of turtle, nt, nq, trig, xml, json-ld\n",
+    ),
+}
 
 
 def test_the_sweep_covers_every_command() -> None:
@@ -150,10 +255,21 @@ def test_an_unknown_option_is_one_line(command: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "fmt"),
-    [("turtle", "turtle"), ("ttl", "turtle"), ("json-ld", "json-ld"), ("jsonld", "json-ld"), ("nt", "nt"),
-     ("ntriples", "nt"), ("xml", "xml"), ("rdfxml", "xml"), ("nq", "nq"), ("nquads", "nq"), ("trig", "trig"),
-     ("TTL", "turtle")],
-)  # fmt: skip
+    [
+        ("turtle", "turtle"),
+        ("ttl", "turtle"),
+        ("json-ld", "json-ld"),
+        ("jsonld", "json-ld"),
+        ("nt", "nt"),
+        ("ntriples", "nt"),
+        ("xml", "xml"),
+        ("rdfxml", "xml"),
+        ("nq", "nq"),
+        ("nquads", "nq"),
+        ("trig", "trig"),
+        ("TTL", "turtle"),
+    ],
+)
 @pytest.mark.parametrize("command", ["export", "query"])
 def test_graph_format_names_and_aliases_mean_the_same_in_every_command(command: str, name: str, fmt: str) -> None:
     arguments = ["--only", "ontology"] if command == "export" else ["describe-resource", "-p", "resource=state:mar"]

@@ -151,5 +151,11 @@ def test_a_construct_the_rules_do_not_cover_is_left_to_owlrl() -> None:
     quads = list(ox.parse(text, format=ox.RdfFormat.TURTLE))
     assert not covers(quads)
     triples, _ = _split(entailments(quads))
-    assert ox.Triple(ox.NamedNode("https://example.org/chess"), ox.NamedNode(str(RDF.type)),
-                     ox.NamedNode("https://example.org/Club")) in triples  # fmt: skip
+    assert (
+        ox.Triple(
+            ox.NamedNode("https://example.org/chess"),
+            ox.NamedNode(str(RDF.type)),
+            ox.NamedNode("https://example.org/Club"),
+        )
+        in triples
+    )

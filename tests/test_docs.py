@@ -98,8 +98,12 @@ def test_every_class_and_property_has_an_anchor_in_the_ontology_reference(pages)
 
 def test_every_shape_has_an_anchor_on_the_shapes_page(pages):
     shapes = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl")
-    named = {str(s) for kind in (SH.NodeShape, SH.PropertyShape) for s in shapes.subjects(RDF.type, kind)
-             if str(s).startswith(SHAPES)}  # fmt: skip
+    named = {
+        str(s)
+        for kind in (SH.NodeShape, SH.PropertyShape)
+        for s in shapes.subjects(RDF.type, kind)
+        if str(s).startswith(SHAPES)
+    }
     assert len(named) > 50
     missing = sorted(s for s in named if local(s, SHAPES) not in pages["shapes.html"].ids)
     assert missing == []
@@ -215,7 +219,11 @@ def test_home_page_has_counts_sources_citation_data_and_pictures(site, pages):
     for heading in ("What the graph holds", "Sources", "How to cite", "Get the data", "Pictures of the process"):
         assert heading in text
     assert {u for _, u in home.loads if u.startswith("img/")} == {
-        "img/timeline.svg", "img/vote-map.svg", "img/lineage.svg", "img/actor-network.svg"}  # fmt: skip
+        "img/timeline.svg",
+        "img/vote-map.svg",
+        "img/lineage.svg",
+        "img/actor-network.svg",
+    }
     assert "data/gcm.ttl" in home.links
     assert "https://doi.org/10.1177/233150241700500307" in home.links  # seed 004's DOI
 
@@ -262,11 +270,20 @@ class Browser:
             os.dup2(w_out, 4)
 
         args = [
-            binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={profile}", "--remote-debugging-pipe",
+            binary,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            f"--user-data-dir={profile}",
+            "--remote-debugging-pipe",
             "about:blank",
-        ]  # fmt: skip
+        ]
         self.process = subprocess.Popen(
             args, preexec_fn=plumb, pass_fds=(3, 4), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -351,8 +368,11 @@ def visit(browser: Browser, url: str, width: int, height: int) -> tuple[bytes, d
     session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
     for domain in ("Page", "Network", "Runtime"):
         browser.send(f"{domain}.enable", session=session)
-    browser.send("Emulation.setDeviceMetricsOverride",
-                 {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}, session=session)  # fmt: skip
+    browser.send(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        session=session,
+    )
     browser.send("Page.navigate", {"url": url}, session=session)
     browser.wait_for("Page.loadEventFired")
     script = (
@@ -378,8 +398,11 @@ def distinct_colours(image, box: tuple[int, int, int, int]) -> int:
 
 
 def check_requests(network: list[dict]) -> None:
-    failed = [(e["params"].get("requestId"), e["params"].get("errorText")) for e in network
-              if e["method"] == "Network.loadingFailed"]  # fmt: skip
+    failed = [
+        (e["params"].get("requestId"), e["params"].get("errorText"))
+        for e in network
+        if e["method"] == "Network.loadingFailed"
+    ]
     assert failed == [], f"the browser reported failed requests: {failed}"
     urls = [e["params"]["request"]["url"] for e in network if e["method"] == "Network.requestWillBeSent"]
     assert urls and all(u.startswith("file://") for u in urls), urls
@@ -392,8 +415,7 @@ def test_home_page_renders_in_a_browser_with_its_pictures(site, browser):
     screenshot = image_module.open(__import__("io").BytesIO(shot))
     assert screenshot.size == (1280, 2400)
     images = state["images"]
-    assert [Path(i["src"]).name for i in images] == ["timeline.svg", "vote-map.svg", "lineage.svg",
-                                                      "actor-network.svg"]  # fmt: skip
+    assert [Path(i["src"]).name for i in images] == ["timeline.svg", "vote-map.svg", "lineage.svg", "actor-network.svg"]
     expected = {"timeline.svg": 1640, "vote-map.svg": 1200}
     for image in images:
         assert image["complete"] and image["width"] > 0 and image["height"] > 0, image

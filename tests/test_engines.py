@@ -64,7 +64,6 @@ def test_oxigraph_and_rdflib_agree(bundled, rdflib_dataset, query) -> None:
     elif ours.is_graph:
         mine = rdflib.Graph()
 
-
         for t in ours.triples:
             mine.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
         assert isomorphic(mine, theirs)

@@ -124,8 +124,15 @@ def test_export_reads_back_to_an_isomorphic_graph(exports, graph: str, fmt: str,
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_literals_keep_their_exact_lexical_form(exports, fmt: str) -> None:
     objects = {q.object for q in read_with_oxigraph(exports[("tricky", fmt)].content, fmt)}
-    for text, datatype in [("01", "integer"), ("1.0", "decimal"), ("+5", "integer"), ("1", "boolean"),
-                           ("1.0E0", "double"), ("0001", "gYear"), ("2018-12-10Z", "date")]:  # fmt: skip
+    for text, datatype in [
+        ("01", "integer"),
+        ("1.0", "decimal"),
+        ("+5", "integer"),
+        ("1", "boolean"),
+        ("1.0E0", "double"),
+        ("0001", "gYear"),
+        ("2018-12-10Z", "date"),
+    ]:
         assert ox.Literal(text, datatype=ox.NamedNode(XSD + datatype)) in objects, (text, datatype)
     for text, language in [("مراكش", "ar"), ("马拉喀什", "zh"), ("馬拉喀什", "zh-hant"), ("Марракеш", "ru")]:
         assert ox.Literal(text, language=language) in objects, (text, language)

@@ -81,11 +81,14 @@ def ours(query: StoredQuery) -> dict[str, dict[str, object]]:
     """gcmgraph's reading of the parameters, in the same shape as :func:`theirs`."""
     return {
         p.name: {
-            "variable": p.variable, "required": p.required, "type": _type(p),
-            "default": [str(to_term(query, p, value)) for value in p.default], "enum": sorted(p.allowed),
+            "variable": p.variable,
+            "required": p.required,
+            "type": _type(p),
+            "default": [str(to_term(query, p, value)) for value in p.default],
+            "enum": sorted(p.allowed),
         }
         for p in query.parameters
-    }  # fmt: skip
+    }
 
 
 def theirs(gquery: ModuleType, query: StoredQuery) -> dict[str, dict[str, object]]:
@@ -107,10 +110,12 @@ def theirs(gquery: ModuleType, query: StoredQuery) -> dict[str, dict[str, object
         raw = spec.get("default")
         defaults = [] if raw is None else raw if isinstance(raw, list) else [raw]
         found[name] = {
-            "variable": spec["original"][1:], "required": spec["required"], "type": kind,
+            "variable": spec["original"][1:],
+            "required": spec["required"],
+            "type": kind,
             "default": [_grlc_term(gquery, query.text, name, spec, _text(v)) for v in defaults],
             "enum": sorted(_text(v) for v in spec.get("enum", [])),
-        }  # fmt: skip
+        }
     return found
 
 
@@ -132,13 +137,23 @@ def test_every_documented_grlc_form_is_read_as_grlc_reads_it(grlc) -> None:
         "note": {"variable": "__note", "required": False, "type": "text", "default": [], "enum": []},
         "label": {"variable": "_label_fr", "required": True, "type": "text@fr", "default": ['"Suisse"@fr'], "enum": []},
         "day": {"variable": "_day_xsd_date", "required": True, "type": f"<{XSD}date>", "default": [], "enum": []},
-        "year": {"variable": "_year_integer", "required": True, "type": f"<{XSD}integer>", "default": [],
-                 "enum": ["2018", "2019"]},
+        "year": {
+            "variable": "_year_integer",
+            "required": True,
+            "type": f"<{XSD}integer>",
+            "default": [],
+            "enum": ["2018", "2019"],
+        },
         "size": {"variable": "_size_number", "required": True, "type": "number", "default": [], "enum": []},
         "code": {"variable": "_code_literal", "required": True, "type": "text", "default": [], "enum": []},
-        "kind": {"variable": "_kind_gcm_Code", "required": True, "type": "<https://w3id.org/gcmgraph/ontology#Code>",
-                 "default": [], "enum": []},
-    }  # fmt: skip
+        "kind": {
+            "variable": "_kind_gcm_Code",
+            "required": True,
+            "type": "<https://w3id.org/gcmgraph/ontology#Code>",
+            "default": [],
+            "enum": [],
+        },
+    }
     assert theirs(gquery, query) == ours(query)
     assert grlc_serves(swagger, query) is None
     assert query.key == ("state",)

@@ -141,9 +141,40 @@ def test_too_many_values_for_one_parameter_is_an_error() -> None:
 # -- properties ----------------------------------------------------------------------------------
 
 HOSTILE = st.sampled_from(
-    ["&a [*a, *a]", "*a", "!!python/object:os.system", "{", "}", "[", '"', "'", "#", "#+", "\\u0022", "\\", "\n",
-     "\r", "\t", ":", "- ", "? ", "|", ">", "%", "@", "`", "\x00", "\ufeff", "\u2028", "😀", "<", ">", "?_x", "$"]
-)  # fmt: skip
+    [
+        "&a [*a, *a]",
+        "*a",
+        "!!python/object:os.system",
+        "{",
+        "}",
+        "[",
+        '"',
+        "'",
+        "#",
+        "#+",
+        "\\u0022",
+        "\\",
+        "\n",
+        "\r",
+        "\t",
+        ":",
+        "- ",
+        "? ",
+        "|",
+        ">",
+        "%",
+        "@",
+        "`",
+        "\x00",
+        "\ufeff",
+        "\u2028",
+        "😀",
+        "<",
+        ">",
+        "?_x",
+        "$",
+    ]
+)
 ANY_TEXT = st.lists(st.one_of(st.text(), HOSTILE), max_size=8).map("".join)
 BODY = "PREFIX gcm: <https://w3id.org/gcmgraph/ontology#>\nSELECT ?_thing_iri ?__note ?_label_en ?_count_integer WHERE { }\n"
 
@@ -219,8 +250,15 @@ QUERY = parse_query(
     ORIGIN,
     stored=False,
 )
-DEFAULTS = {"thing": "state:che", "text": "t", "label": "l", "count": "1", "day": "2018-12-10", "share": "0.5",
-            "size": "1"}  # fmt: skip
+DEFAULTS = {
+    "thing": "state:che",
+    "text": "t",
+    "label": "l",
+    "count": "1",
+    "day": "2018-12-10",
+    "share": "0.5",
+    "size": "1",
+}
 LITERALS = st.one_of(
     ANY_TEXT,
     st.from_regex(r"[+-]?[0-9]{1,30}", fullmatch=True),

@@ -57,8 +57,9 @@ def test_a_cross_join_stops_at_the_row_limit_with_bounded_memory(tmp_path: Path)
     query.write_text("#+ summary: every pair of triples\nSELECT * { ?a ?b ?c . ?d ?e ?f }\n")
     process = subprocess.Popen(
         [sys.executable, "-m", "gcmgraph", "query", str(query), "-f", "json", "--timeout", "120"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assert process.stdout is not None and process.stderr is not None
     out, err = process.stdout.read(), process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
@@ -84,8 +85,9 @@ def _nested(tmp_path: Path, depth: int = 5000) -> Path:
 
 def test_inference_that_does_not_return_is_ended_at_the_deadline(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    done = gcmgraph("query", "thematic-sessions", "--inferred", "--data", str(_nested(tmp_path)), "--timeout", "1",
-                    cache=cache)  # fmt: skip
+    done = gcmgraph(
+        "query", "thematic-sessions", "--inferred", "--data", str(_nested(tmp_path)), "--timeout", "1", cache=cache
+    )
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr == "Error: stopped after 1 s while computing the OWL RL entailments (raise it with --timeout)\n"
@@ -119,13 +121,22 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 
 @pytest.mark.parametrize(
     ("literal", "reason"),
-    [(f'"{"9" * 5000}"^^<{XSD}integer>',
-      "'99999999999999999999…99999999' has 5000 digits; gcmgraph reads integers of at most 4300 digits"),
-     (f'"99999999999-01-01"^^<{XSD}date>', "'99999999999-01-01' has a year outside 1 to 9999, the years gcmgraph can check"),
-     (f'"-0044-03-15"^^<{XSD}date>', "'-0044-03-15' has a year outside 1 to 9999, the years gcmgraph can check"),
-     (f'"{"9" * 5000}-01-01"^^<{XSD}date>',
-      "'99999999999999999999…99-01-01' has a year outside 1 to 9999, the years gcmgraph can check")],
-)  # fmt: skip
+    [
+        (
+            f'"{"9" * 5000}"^^<{XSD}integer>',
+            "'99999999999999999999…99999999' has 5000 digits; gcmgraph reads integers of at most 4300 digits",
+        ),
+        (
+            f'"99999999999-01-01"^^<{XSD}date>',
+            "'99999999999-01-01' has a year outside 1 to 9999, the years gcmgraph can check",
+        ),
+        (f'"-0044-03-15"^^<{XSD}date>', "'-0044-03-15' has a year outside 1 to 9999, the years gcmgraph can check"),
+        (
+            f'"{"9" * 5000}-01-01"^^<{XSD}date>',
+            "'99999999999999999999…99-01-01' has a year outside 1 to 9999, the years gcmgraph can check",
+        ),
+    ],
+)
 def test_absurd_literals_are_one_line_errors_with_their_line(tmp_path: Path, literal: str, reason: str) -> None:
     path = tmp_path / "absurd.nt"
     path.write_text(f'<https://e.org/a> <https://e.org/p> "fine" .\n<https://e.org/a> <https://e.org/q> {literal} .\n')

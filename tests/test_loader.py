@@ -49,7 +49,10 @@ def test_missing_file_is_rejected() -> None:
 
 def test_folder_without_rdf_files_is_rejected(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("not RDF")
-    with pytest.raises(InputFileError, match=r"folder holds no RDF file \(\.ttl, \.nt, \.nq, \.trig, \.rdf, \.owl, \.xml, \.jsonld, or \.gz of one\)"):
+    with pytest.raises(
+        InputFileError,
+        match=r"folder holds no RDF file \(\.ttl, \.nt, \.nq, \.trig, \.rdf, \.owl, \.xml, \.jsonld, or \.gz of one\)",
+    ):
         resolve_sources([tmp_path])
 
 
@@ -84,9 +87,19 @@ def test_each_file_has_its_own_named_graph() -> None:
 
 @pytest.mark.parametrize(
     ("value", "valid"),
-    [("2018-12-10", True), ("2018-02-30", False), ("2018-04-31", False), ("2016-02-29", True), ("2100-02-29", False),
-     ("2000-02-29", True), ("2016-03-31", True), ("12345-01-01", True), ("2018-13-01", False), ("10-12-2018", False)],
-)  # fmt: skip
+    [
+        ("2018-12-10", True),
+        ("2018-02-30", False),
+        ("2018-04-31", False),
+        ("2016-02-29", True),
+        ("2100-02-29", False),
+        ("2000-02-29", True),
+        ("2016-03-31", True),
+        ("12345-01-01", True),
+        ("2018-13-01", False),
+        ("10-12-2018", False),
+    ],
+)
 def test_dates_are_checked_against_the_calendar(value: str, valid: bool) -> None:
     from gcmgraph.lexical import XSD, is_valid
 

@@ -299,10 +299,17 @@ def test_a_running_writers_temporary_file_is_left_alone(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [["query", TYPED, *TYPED_ARGS, "-f", "csv"], ["export", "--only", "ontology", "-f", "nt"], ["validate", VALID],
-     ["plot", "timeline"], ["list"], ["show", "timeline"], ["describe", "state:mar"]],
+    [
+        ["query", TYPED, *TYPED_ARGS, "-f", "csv"],
+        ["export", "--only", "ontology", "-f", "nt"],
+        ["validate", VALID],
+        ["plot", "timeline"],
+        ["list"],
+        ["show", "timeline"],
+        ["describe", "state:mar"],
+    ],
     ids=lambda args: args[0],
-)  # fmt: skip
+)
 def test_dash_means_stdout_everywhere(args: list[str]) -> None:
     without, with_dash = run(*args), run(*args, "-o", "-")
     assert without.exit_code == with_dash.exit_code == 0, with_dash.stderr

@@ -115,8 +115,11 @@ def test_vote_map_legend_counts_equal_what_the_graph_holds(pictures, bundled):
     totals = run_query(bundled, "plot-vote-totals").records()[0]
     named = run_query(bundled, "plot-vote-map").records()
     root = parse(pictures["vote-map"])
-    legend = {t.get("class").split()[1]: t for t in root.iter(f"{SVG}text") if "legend" in t.get("class", "")
-              and t.get("data-count")}  # fmt: skip
+    legend = {
+        t.get("class").split()[1]: t
+        for t in root.iter(f"{SVG}text")
+        if "legend" in t.get("class", "") and t.get("data-count")
+    }
     against = [r for r in named if r.get("position") and r["position"].value.endswith("#Against")]
     abstained = [r for r in named if r.get("position") and r["position"].value.endswith("#Abstention")]
     assert legend["pos-against"].get("data-count") == str(len(against)) == "5"
@@ -137,8 +140,13 @@ def test_lineage_links_drafts_to_the_adopted_text_and_its_endorsement(pictures):
         if p.get("class") == "link"
     }
     # Public record facts 64-69 and L2: zero draft -> Zero Draft Plus -> Rev 1 -> Rev 3 -> Final Draft -> agreed text.
-    for step in (("zero-draft", "zero-draft-plus"), ("zero-draft-plus", "draft-rev-1"), ("draft-rev-1", "draft-rev-3"),
-                 ("draft-rev-3", "final-draft"), ("final-draft", "agreed-text")):  # fmt: skip
+    for step in (
+        ("zero-draft", "zero-draft-plus"),
+        ("zero-draft-plus", "draft-rev-1"),
+        ("draft-rev-1", "draft-rev-3"),
+        ("draft-rev-3", "final-draft"),
+        ("final-draft", "agreed-text"),
+    ):
         assert (step[0], "revised as", step[1]) in links
     assert ("agreed-text", "adopted as", "gcm") in links
     assert ("gcm", "endorsed by", "a-res-73-195") in links  # facts 7 and 8

@@ -38,9 +38,11 @@ def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real read-write Oxigraph server (default graph NOT the union) holding an unrelated graph."""
     with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as url:
         put = urllib.request.Request(
-            url.replace("/query", "/store?graph=http%3A%2F%2Fother.example%2Fg"), data=UNRELATED.encode(),
-            method="PUT", headers={"Content-Type": "application/n-triples"},
-        )  # fmt: skip
+            url.replace("/query", "/store?graph=http%3A%2F%2Fother.example%2Fg"),
+            data=UNRELATED.encode(),
+            method="PUT",
+            headers={"Content-Type": "application/n-triples"},
+        )
         urllib.request.urlopen(put, timeout=5).close()
         yield url
 
@@ -81,7 +83,9 @@ def test_every_stored_query_answers_the_same_remotely(bundled, endpoint: Endpoin
 
 
 def test_remote_query_sees_only_the_published_graphs(bundled, published: str) -> None:
-    result = run("query", "states-by-region", "-p", "region=region:western-europe", "--endpoint", published, "-f", "json")
+    result = run(
+        "query", "states-by-region", "-p", "region=region:western-europe", "--endpoint", published, "-f", "json"
+    )
     assert result.exit_code == 0, result.stderr
     assert "other.example" not in result.stdout
     query_file = ROOT / "tests" / "fixtures" / "queries" / "count-all.rq"
@@ -127,8 +131,34 @@ def test_graphs_of_an_earlier_publish_stay_removable(published: str, tmp_path: P
 
 def test_thousands_of_hostile_values_round_trip_on_a_real_server(published: str) -> None:
     rng = random.Random(20181210)
-    alphabet = ['"', "'", "{", "}", "#", "\n", "\r", "\t", "\\", "u", "U", "0", "0", "2", "2", " ", "<", ">",
-                "é", "😀", "\U0001f600", "a", "?", "$", ".", ";"]  # fmt: skip
+    alphabet = [
+        '"',
+        "'",
+        "{",
+        "}",
+        "#",
+        "\n",
+        "\r",
+        "\t",
+        "\\",
+        "u",
+        "U",
+        "0",
+        "0",
+        "2",
+        "2",
+        " ",
+        "<",
+        ">",
+        "é",
+        "😀",
+        "\U0001f600",
+        "a",
+        "?",
+        "$",
+        ".",
+        ";",
+    ]
     values = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(2500)})
     values += ["\\u0022", "\\\\u0022", '"} } DELETE WHERE { ?s ?p ?o } #']
     remote = EndpointGraph(Endpoint(published, default_graphs=()))
@@ -151,24 +181,43 @@ def test_serve_answers_a_client_we_did_not_write_and_refuses_updates() -> None:
     port = free_port()
     process = subprocess.Popen(
         [str(Path(oxigraph_binary()).parent / "gcmgraph"), "serve", "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}/query"
     try:
         assert process.stderr is not None
         assert process.stderr.readline() == f"SPARQL endpoint: {url} (read-only; Ctrl-C stops it)\n"
-        query = ("PREFIX gcm: <https://w3id.org/gcmgraph/ontology#> SELECT ?city WHERE { ?e gcm:title ?t ; "
-                 "gcm:location ?city FILTER(CONTAINS(?t, 'Smuggling')) }")  # fmt: skip
+        query = (
+            "PREFIX gcm: <https://w3id.org/gcmgraph/ontology#> SELECT ?city WHERE { ?e gcm:title ?t ; "
+            "gcm:location ?city FILTER(CONTAINS(?t, 'Smuggling')) }"
+        )
         answer = subprocess.run(
             ["curl", "-s", "-H", "Accept: text/csv", "--data-urlencode", f"query={query}", url],
-            capture_output=True, text=True, check=True, timeout=30,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        )
         assert answer.stdout.splitlines() == ["city", "https://w3id.org/gcmgraph/id/place/vienna"]
         update = subprocess.run(
-            ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--data-urlencode", "update=CLEAR ALL",
-             f"http://127.0.0.1:{port}/update"],
-            capture_output=True, text=True, check=True, timeout=30,
-        )  # fmt: skip
+            [
+                "curl",
+                "-s",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                "--data-urlencode",
+                "update=CLEAR ALL",
+                f"http://127.0.0.1:{port}/update",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        )
         assert update.stdout in ("403", "404", "405")
     finally:
         process.terminate()
@@ -182,8 +231,14 @@ def test_serve_answers_a_client_we_did_not_write_and_refuses_updates() -> None:
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 ONE_ROW = {"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": "1"}}]}}
-ASK_TABLE = {"head": {"vars": ["__ASK_RETVAL"]}, "results": {"bindings": [  # Virtuoso 7's answer to ASK
-    {"__ASK_RETVAL": {"type": "typed-literal", "datatype": XSD + "integer", "value": "1"}}]}}  # fmt: skip
+ASK_TABLE = {
+    "head": {"vars": ["__ASK_RETVAL"]},
+    "results": {
+        "bindings": [  # Virtuoso 7's answer to ASK
+            {"__ASK_RETVAL": {"type": "typed-literal", "datatype": XSD + "integer", "value": "1"}}
+        ]
+    },
+}
 
 
 class Scripted(BaseHTTPRequestHandler):
@@ -206,8 +261,10 @@ class Scripted(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         Scripted.seen.append((self.headers.get("Host", ""), dict(self.headers)))
         mode, port = Scripted.mode, self.server.server_address[1]
-        authorised = self.headers.get("Authorization") == "Basic " + base64.b64encode(
-            f"reader:{Scripted.password}".encode()).decode()  # fmt: skip
+        authorised = (
+            self.headers.get("Authorization")
+            == "Basic " + base64.b64encode(f"reader:{Scripted.password}".encode()).decode()
+        )
         if mode == "silent":
             time.sleep(5)
         elif mode == "500":
@@ -225,8 +282,13 @@ class Scripted(BaseHTTPRequestHandler):
         elif mode == "busy-forever" or (mode == "busy" and len(Scripted.seen) < 3):
             self._send(503, b"busy", "text/plain", Retry_After="0")
         elif mode == "big":
-            self._send(200, {"head": {"vars": ["n"]}, "results": {"bindings": [
-                {"n": {"type": "literal", "value": "x" * 1000}}] * 3000}})  # fmt: skip
+            self._send(
+                200,
+                {
+                    "head": {"vars": ["n"]},
+                    "results": {"bindings": [{"n": {"type": "literal", "value": "x" * 1000}}] * 3000},
+                },
+            )
         elif mode == "partial":  # Virtuoso's "anytime" answer
             self._send(200, ONE_ROW, X_SQL_State="S1TAT", X_SQL_Message="RC...: Returning incomplete results")
         elif mode == "ask-table":
@@ -339,7 +401,9 @@ def test_credentials_from_a_netrc_file(scripted: str, monkeypatch, tmp_path: Pat
 
 def test_redirect_to_another_scheme_is_refused(scripted: str) -> None:
     Scripted.mode = "redirect-https"
-    with pytest.raises(RemoteError, match=r"^endpoint http://127.0.0.1:\d+/sparql: refused redirect from http to https$"):
+    with pytest.raises(
+        RemoteError, match=r"^endpoint http://127.0.0.1:\d+/sparql: refused redirect from http to https$"
+    ):
         _ask(scripted)
 
 
@@ -376,7 +440,9 @@ def test_endpoint_alias_keys_are_checked(tmp_path: Path) -> None:
     with pytest.raises(RemoteError, match=r"^endpoint alias 'v': 'post' must be one of form, sparql-query$"):
         resolve_endpoint("v", folder=tmp_path)
     (tmp_path / "gcmgraph.toml").write_text('[endpoints.v]\nurl = "http://127.0.0.1:8890/sparql"\nstor = "x"\n')
-    with pytest.raises(RemoteError, match=r"unknown key\(s\) stor; known: default-graphs, named-graphs, post, store, url$"):
+    with pytest.raises(
+        RemoteError, match=r"unknown key\(s\) stor; known: default-graphs, named-graphs, post, store, url$"
+    ):
         resolve_endpoint("v", folder=tmp_path)
     (tmp_path / "gcmgraph.toml").write_text('[endpoints.v]\nurl = "http://127.0.0.1:8890/sparql"\n')
     assert resolve_endpoint("v", folder=tmp_path, store="http://127.0.0.1:8890/sparql-graph-crud-auth").store_url == (

@@ -62,7 +62,9 @@ def write(tmp_path: Path, name: str, text: str) -> str:
 
 
 def test_service_clause_is_refused_and_sends_nothing(server: str, tmp_path: Path) -> None:
-    query = write(tmp_path, "remote.rq", f"#+ summary: remote\nSELECT ?s WHERE {{ SERVICE <{server}/sparql> {{ ?s ?p ?o }} }}\n")
+    query = write(
+        tmp_path, "remote.rq", f"#+ summary: remote\nSELECT ?s WHERE {{ SERVICE <{server}/sparql> {{ ?s ?p ?o }} }}\n"
+    )
     refused = run("query", query)
     assert refused.exit_code == 2
     assert "SERVICE" in refused.stderr and "--allow-outside" in refused.stderr
@@ -91,19 +93,26 @@ def test_service_hidden_from_the_tokenizer_is_refused_and_sends_nothing(server: 
 
 def test_service_inside_strings_and_iris_keeps_its_value(tmp_path: Path) -> None:
     data = write(tmp_path, "d.ttl", '<https://e.org/service> <https://e.org/p> "self-service" .\n')
-    query = write(tmp_path, "q.rq", 'SELECT ?o WHERE { <https://e.org/service> <https://e.org/p> ?o FILTER(?o = "self-service") }\n')
+    query = write(
+        tmp_path,
+        "q.rq",
+        'SELECT ?o WHERE { <https://e.org/service> <https://e.org/p> ?o FILTER(?o = "self-service") }\n',
+    )
     result = run("query", query, "--data", data, "-f", "csv")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == ["o", "self-service"]
 
 
 def test_from_outside_the_loaded_data_is_refused_but_a_loaded_graph_is_allowed(server: str, tmp_path: Path) -> None:
-    outside = write(tmp_path, "from.rq", f"#+ summary: from\nSELECT ?s FROM <{server}/data.ttl> WHERE {{ ?s ?p ?o }} ORDER BY ?s\n")
+    outside = write(
+        tmp_path, "from.rq", f"#+ summary: from\nSELECT ?s FROM <{server}/data.ttl> WHERE {{ ?s ?p ?o }} ORDER BY ?s\n"
+    )
     assert run("query", outside).exit_code == 2
     inside = write(
-        tmp_path, "inside.rq",
+        tmp_path,
+        "inside.rq",
         "#+ summary: one file\nSELECT (COUNT(*) AS ?n) FROM <https://w3id.org/gcmgraph/graph/data/states> WHERE { ?s ?p ?o }\n",
-    )  # fmt: skip
+    )
     result = run("query", inside, "-f", "json")
     assert result.exit_code == 0, result.stderr
     assert int(json.loads(result.stdout)["results"]["bindings"][0]["n"]["value"]) > 193
@@ -120,9 +129,10 @@ def test_load_and_other_updates_are_refused(tmp_path: Path) -> None:
 
 def test_owl_imports_in_data_is_never_followed(server: str, tmp_path: Path) -> None:
     data = write(
-        tmp_path, "imports.ttl",
+        tmp_path,
+        "imports.ttl",
         f"<https://w3id.org/gcmgraph/id/document/x> <http://www.w3.org/2002/07/owl#imports> <{server}/ontology.ttl> .\n",
-    )  # fmt: skip
+    )
     count = write(tmp_path, "count.rq", "#+ summary: count\nSELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }\n")
     assert run("query", count, "--data", data, "--inferred").exit_code == 0
     run("validate", data, "--inference", "owlrl")
@@ -147,8 +157,20 @@ def test_failed_command_leaves_no_output_file(tmp_path: Path) -> None:
 def test_existing_output_is_replaced_whole_not_appended(tmp_path: Path) -> None:
     target = tmp_path / "out.json"
     target.write_text("old content that must disappear")
-    args = ["query", str(FIXTURES / "queries" / "typed-params.rq"), "-p", "thing=state:che", "-p", "count=1",
-            "-p", "day=2018-12-10", "-p", "name=x", "-o", str(target)]  # fmt: skip
+    args = [
+        "query",
+        str(FIXTURES / "queries" / "typed-params.rq"),
+        "-p",
+        "thing=state:che",
+        "-p",
+        "count=1",
+        "-p",
+        "day=2018-12-10",
+        "-p",
+        "name=x",
+        "-o",
+        str(target),
+    ]
     assert run(*args).exit_code == 0
     assert json.loads(target.read_text())["head"]["vars"][0] == "_thing_iri"
 

@@ -130,29 +130,43 @@ def test_service_in_strings_iris_and_comments_is_allowed_and_keeps_its_value(out
     confined = confine(text, GRAPHS)
     [row] = list(_tiny_store().query(confined.text))
     assert [row[v].value for v in ("a", "b", "c", "d")] == [
-        "customer service", f"SERVICE <{url}/x>", "http://example.org/Service", "\\service",
-    ]  # fmt: skip
+        "customer service",
+        f"SERVICE <{url}/x>",
+        "http://example.org/Service",
+        "\\service",
+    ]
     assert hits == []
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("SELECT ?service WHERE { ?service ?p ?o }",
-         "query:1: '?service' is refused: outside strings and IRIs the letters 'service' could call another "
-         "endpoint; rename it"),
-        ("LOAD <http://127.0.0.1:1/x>", "query: SPARQL Update (INSERT, DELETE, LOAD ...) is refused: this server only reads"),
-        ("INSERT DATA { <http://e/s> <http://e/p> 1 }",
-         "query: SPARQL Update (INSERT, DELETE, LOAD ...) is refused: this server only reads"),
-        ("SELECT * FROM <http://127.0.0.1:1/g> WHERE { ?s ?p ?o }",
-         f"query:1: FROM <http://127.0.0.1:1/g> names a graph that is not loaded (write a full IRI); loaded graphs: "
-         f"<{GRAPHS[1]}> <{GRAPHS[0]}>"),
-        ("SELECT * FROM NAMED <g> WHERE { ?s ?p ?o }",
-         f"query:1: FROM NAMED <g> names a graph that is not loaded (write a full IRI); loaded graphs: "
-         f"<{GRAPHS[1]}> <{GRAPHS[0]}>"),
+        (
+            "SELECT ?service WHERE { ?service ?p ?o }",
+            "query:1: '?service' is refused: outside strings and IRIs the letters 'service' could call another "
+            "endpoint; rename it",
+        ),
+        (
+            "LOAD <http://127.0.0.1:1/x>",
+            "query: SPARQL Update (INSERT, DELETE, LOAD ...) is refused: this server only reads",
+        ),
+        (
+            "INSERT DATA { <http://e/s> <http://e/p> 1 }",
+            "query: SPARQL Update (INSERT, DELETE, LOAD ...) is refused: this server only reads",
+        ),
+        (
+            "SELECT * FROM <http://127.0.0.1:1/g> WHERE { ?s ?p ?o }",
+            f"query:1: FROM <http://127.0.0.1:1/g> names a graph that is not loaded (write a full IRI); loaded graphs: "
+            f"<{GRAPHS[1]}> <{GRAPHS[0]}>",
+        ),
+        (
+            "SELECT * FROM NAMED <g> WHERE { ?s ?p ?o }",
+            f"query:1: FROM NAMED <g> names a graph that is not loaded (write a full IRI); loaded graphs: "
+            f"<{GRAPHS[1]}> <{GRAPHS[0]}>",
+        ),
     ],
     ids=["service in a name", "load", "insert", "from outside", "from named relative"],
-)  # fmt: skip
+)
 def test_updates_names_and_outside_graphs_are_refused(text: str, message: str) -> None:
     with pytest.raises(RefusedQueryError) as refused:
         confine(text, GRAPHS)
@@ -165,10 +179,25 @@ def test_from_a_loaded_graph_names_its_own_dataset() -> None:
     assert confine("SELECT * WHERE { ?s ?p ?o }", GRAPHS).names_dataset is False
 
 
-_WRAPPERS = ["{0}", "OPTIONAL {{ {0} }}", "{{ {0} }}", "MINUS {{ {0} }}", "FILTER EXISTS {{ {0} }}",
-             "{{ SELECT * WHERE {{ {0} }} }}", "{{ ?a ?b ?c }} UNION {{ {0} }}", "GRAPH ?g {{ {0} }}"]  # fmt: skip
-_DECOYS = ["", "BIND('service' AS ?d1) ", 'BIND(<http://e/service> AS ?d2) ', "# service\n",
-           "BIND(ex:a\\' AS ?d3) ", "BIND(1<'x>' AS ?d4) ", 'BIND("\\"" AS ?d5) ']  # fmt: skip
+_WRAPPERS = [
+    "{0}",
+    "OPTIONAL {{ {0} }}",
+    "{{ {0} }}",
+    "MINUS {{ {0} }}",
+    "FILTER EXISTS {{ {0} }}",
+    "{{ SELECT * WHERE {{ {0} }} }}",
+    "{{ ?a ?b ?c }} UNION {{ {0} }}",
+    "GRAPH ?g {{ {0} }}",
+]
+_DECOYS = [
+    "",
+    "BIND('service' AS ?d1) ",
+    "BIND(<http://e/service> AS ?d2) ",
+    "# service\n",
+    "BIND(ex:a\\' AS ?d3) ",
+    "BIND(1<'x>' AS ?d4) ",
+    'BIND("\\"" AS ?d5) ',
+]
 _CLOSERS = ["", ' FILTER(?o != "\'")', " FILTER(?o != 'y')"]
 
 
@@ -231,12 +260,19 @@ def test_service_sent_every_way_gets_400_and_the_listener_hears_nothing(served: 
             encoded = urllib.parse.quote(text, safe="")
             answers = {
                 "GET": call(f"{served.query_url}?query={encoded}"),
-                "GET, every byte escaped": call(f"{served.query_url}?query=" + "".join(f"%{b:02X}" for b in text.encode())),
-                "POST form": call(served.query_url, data=f"query={encoded}".encode(),
-                                  headers={"Content-Type": "application/x-www-form-urlencoded"}),
-                "POST query": call(served.query_url, data=text.encode(), headers={"Content-Type": "application/sparql-query"}),
+                "GET, every byte escaped": call(
+                    f"{served.query_url}?query=" + "".join(f"%{b:02X}" for b in text.encode())
+                ),
+                "POST form": call(
+                    served.query_url,
+                    data=f"query={encoded}".encode(),
+                    headers={"Content-Type": "application/x-www-form-urlencoded"},
+                ),
+                "POST query": call(
+                    served.query_url, data=text.encode(), headers={"Content-Type": "application/sparql-query"}
+                ),
                 "/sparql": call(f"{served.base}/sparql?query={encoded}"),
-            }  # fmt: skip
+            }
             for how, answer in answers.items():
                 assert answer.status == 400, (name, how, answer.text)
                 line = _one_line(answer)
@@ -254,13 +290,15 @@ def test_updates_loads_and_outside_graphs_get_400_and_reach_nothing(served: Serv
         form = {"Content-Type": "application/x-www-form-urlencoded"}
         answers = [
             call(served.query_url, data=urllib.parse.urlencode({"update": f"LOAD <{url}/x>"}).encode(), headers=form),
-            call(served.query_url, data=f"LOAD <{url}/x>".encode(), headers={"Content-Type": "application/sparql-update"}),
+            call(
+                served.query_url, data=f"LOAD <{url}/x>".encode(), headers={"Content-Type": "application/sparql-update"}
+            ),
             _get(served, f"LOAD <{url}/x>"),
             _get(served, f"SELECT * FROM <{url}/g> WHERE {{ ?s ?p ?o }}"),
             _get(served, f"SELECT * FROM NAMED <{url}/g> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"),
             call(f"{served.query_url}?" + urllib.parse.urlencode({"query": "ASK {}", "default-graph-uri": f"{url}/g"})),
             call(served.base + "/update", data=b"update=CLEAR+ALL", headers=form),
-        ]  # fmt: skip
+        ]
         lines = [(a.status, _one_line(a)) for a in answers]
     assert hits == []
     assert lines[0] == lines[1] == (400, "SPARQL Update is refused: this server only reads")
@@ -289,8 +327,10 @@ def test_from_a_loaded_graph_reads_only_that_graph(served: Served) -> None:
 
 
 def test_content_negotiation_on_the_endpoint(served: Served) -> None:
-    query = ("PREFIX gcm: <https://w3id.org/gcmgraph/ontology#> SELECT ?city WHERE { ?e gcm:title ?t ; "
-             "gcm:location ?city FILTER(CONTAINS(?t, 'Smuggling')) }")  # fmt: skip
+    query = (
+        "PREFIX gcm: <https://w3id.org/gcmgraph/ontology#> SELECT ?city WHERE { ?e gcm:title ?t ; "
+        "gcm:location ?city FILTER(CONTAINS(?t, 'Smuggling')) }"
+    )
     vienna = "https://w3id.org/gcmgraph/id/place/vienna"
     default = _get(served, query)
     assert default.content_type == "application/sparql-results+json"
@@ -301,14 +341,18 @@ def test_content_negotiation_on_the_endpoint(served: Served) -> None:
     assert xml.content_type == "application/sparql-results+xml" and f"<uri>{vienna}</uri>" in xml.text
     graph = _get(served, f"CONSTRUCT {{ <{vienna}> ?p ?o }} WHERE {{ <{vienna}> ?p ?o }}", "text/turtle")
     assert graph.content_type == "text/turtle; charset=utf-8"
-    labels = [t.object.value for t in ox.parse(graph.body, format=ox.RdfFormat.TURTLE)
-              if t.predicate.value == "http://www.w3.org/2000/01/rdf-schema#label"]  # fmt: skip
+    labels = [
+        t.object.value
+        for t in ox.parse(graph.body, format=ox.RdfFormat.TURTLE)
+        if t.predicate.value == "http://www.w3.org/2000/01/rdf-schema#label"
+    ]
     assert labels == ["Vienna"]
     refused = _get(served, query, "image/png")
     assert (refused.status, _one_line(refused)) == (
-        406, "no format for a table (SELECT/ASK) result matches 'Accept: image/png'; offered: text/plain, text/csv, "
+        406,
+        "no format for a table (SELECT/ASK) result matches 'Accept: image/png'; offered: text/plain, text/csv, "
         "text/tab-separated-values, application/sparql-results+json, application/sparql-results+xml, text/markdown",
-    )  # fmt: skip
+    )
     strings = _get(served, "SELECT ?a WHERE { BIND('customer service' AS ?a) }", "text/csv")
     assert strings.text.splitlines() == ["a", "customer service"]
 
@@ -352,8 +396,9 @@ def test_an_answer_larger_than_the_limit_is_cut_off_with_507(served: Served) -> 
     for query in ("SELECT * WHERE { ?s ?p ?o }", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"):
         answer = _get(served, query)
         assert (answer.status, _one_line(answer)) == (
-            507, "query: the answer is larger than 1000000 bytes (the server's limit)"
-        )  # fmt: skip
+            507,
+            "query: the answer is larger than 1000000 bytes (the server's limit)",
+        )
     small = _get(served, "SELECT * WHERE { ?s ?p ?o } LIMIT 2")
     assert len(json.loads(small.body)["results"]["bindings"]) == 2
 
@@ -361,9 +406,10 @@ def test_an_answer_larger_than_the_limit_is_cut_off_with_507(served: Served) -> 
 def test_a_query_that_needs_too_much_memory_is_stopped_with_507(served: Served) -> None:
     answer = _get(served, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?f ?c")  # sorts 63 million rows
     assert (answer.status, _one_line(answer)) == (
-        507, "query: the query engine stopped; the query most likely needs more memory than 700 MB (the server's "
+        507,
+        "query: the query engine stopped; the query most likely needs more memory than 700 MB (the server's "
         "--max-memory)",
-    )  # fmt: skip
+    )
     assert json.loads(call(f"{served.base}/api/was-adopted-in-marrakech").body)["boolean"] is True
 
 
@@ -371,19 +417,29 @@ def test_malformed_and_oversized_requests_get_one_line_errors(served: Served) ->
     checks = [
         (call(served.query_url), 400, "no query: send query=... (SPARQL 1.1 Protocol), e.g. /query?query=ASK%7B%7D"),
         (_get(served, "SELECT WHERE {"), 400, None),
-        (call(served.query_url, data=b"query=ASK{}", headers={"Content-Type": "text/plain"}), 415,
-         "Content-Type 'text/plain': send application/sparql-query or application/x-www-form-urlencoded"),
+        (
+            call(served.query_url, data=b"query=ASK{}", headers={"Content-Type": "text/plain"}),
+            415,
+            "Content-Type 'text/plain': send application/sparql-query or application/x-www-form-urlencoded",
+        ),
         (call(f"{served.query_url}?query=ASK%7B%7D&query=ASK%7B%7D"), 400, "give query= once, not 2 times"),
         (call(f"{served.query_url}?query=%FF"), 400, "the request is not UTF-8 text"),
-        (call(served.query_url + "?query=" + "x" * 20_000), 414,
-         "the URL is longer than 16384 characters; send the query by POST"),
+        (
+            call(served.query_url + "?query=" + "x" * 20_000),
+            414,
+            "the URL is longer than 16384 characters; send the query by POST",
+        ),
         (call(served.query_url, headers={f"X-Extra-{i}": "1" for i in range(70)}), 431, "more than 64 header fields"),
-        (call(served.base + "/query", method="PUT", data=b"x"), 405, "PUT is not allowed here; use GET or HEAD or POST"),
+        (
+            call(served.base + "/query", method="PUT", data=b"x"),
+            405,
+            "PUT is not allowed here; use GET or HEAD or POST",
+        ),
         (call(served.base + "/../../etc/passwd"), 404, None),
         (call(served.base + "/store"), 404, "nothing at '/store'; try /query or /api/openapi.json"),
         (call(served.base + "/api/"), 404, "no stored query ''; the catalogue is at /api/openapi.json"),
         (call(served.base + "/api/..%2F..%2Fqueries"), 404, None),
-    ]  # fmt: skip
+    ]
     for answer, status, line in checks:
         assert answer.status == status, answer.text
         text = _one_line(answer)
@@ -394,8 +450,10 @@ def test_malformed_and_oversized_requests_get_one_line_errors(served: Served) ->
     # headers alone are sent: a client still writing the body may see the connection close first.)
     host, port = served.base.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=30) as raw:
-        raw.sendall(b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-                    b"Content-Length: 1000001\r\n\r\n")  # fmt: skip
+        raw.sendall(
+            b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Content-Length: 1000001\r\n\r\n"
+        )
         assert raw.recv(64).startswith(b"HTTP/1.1 413 ")
 
 

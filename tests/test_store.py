@@ -153,9 +153,15 @@ def test_without_the_cache_the_store_is_in_memory(tmp_path: Path, monkeypatch: p
 
 # -- every RDF syntax in -----------------------------------------------------------------------
 
-SYNTAXES = {"nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
-            "rdf": ox.RdfFormat.RDF_XML, "jsonld": ox.RdfFormat.JSON_LD, "ttl.gz": ox.RdfFormat.TURTLE,
-            "nt.gz": ox.RdfFormat.N_TRIPLES}  # fmt: skip
+SYNTAXES = {
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "rdf": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "ttl.gz": ox.RdfFormat.TURTLE,
+    "nt.gz": ox.RdfFormat.N_TRIPLES,
+}
 
 
 def _bundled_quads() -> list[ox.Quad]:
@@ -179,8 +185,12 @@ def test_every_input_syntax_reads_the_bundled_graph_as_the_turtle_does(
     source = read_source(path)
     in_store = [q for q in graph.quads() if q.graph_name.value.startswith(source.graph)]
     bundled = open_graph()
-    assert isomorphic(graph_of(in_store), graph_of(q for q in bundled.quads() if "/data/" in q.graph_name.value
-                                                     or q.graph_name.value == G + "ontology/gcm"))  # fmt: skip
+    assert isomorphic(
+        graph_of(in_store),
+        graph_of(
+            q for q in bundled.quads() if "/data/" in q.graph_name.value or q.graph_name.value == G + "ontology/gcm"
+        ),
+    )
 
 
 def test_a_dataset_files_own_graphs_are_kept_beneath_its_graph(cache_dir: Path, tmp_path: Path) -> None:
@@ -261,10 +271,16 @@ def test_a_remote_jsonld_context_is_never_fetched(cache_dir: Path, tmp_path: Pat
 
 @pytest.mark.parametrize(
     ("name", "text", "where"),
-    [("bad.nt", '<https://e.org/a> <https://e.org/b> <https://e.org/c> .\n<https://e.org/a> <https://e.org/b> .\n', ":2:"),
-     ("bad.nq", '<https://e.org/a> <https://e.org/b> "x" <https://e.org/g> .\n\n<https://e.org/a> "x" .\n', ":3:"),
-     ("bad.jsonld", '{"@id": "https://e.org/x",\n "https://e.org/p": [1,\n }', ":3:")],
-)  # fmt: skip
+    [
+        (
+            "bad.nt",
+            "<https://e.org/a> <https://e.org/b> <https://e.org/c> .\n<https://e.org/a> <https://e.org/b> .\n",
+            ":2:",
+        ),
+        ("bad.nq", '<https://e.org/a> <https://e.org/b> "x" <https://e.org/g> .\n\n<https://e.org/a> "x" .\n', ":3:"),
+        ("bad.jsonld", '{"@id": "https://e.org/x",\n "https://e.org/p": [1,\n }', ":3:"),
+    ],
+)
 def test_syntax_errors_in_any_syntax_name_file_and_line(tmp_path: Path, name: str, text: str, where: str) -> None:
     (tmp_path / name).write_text(text)
     result = run("query", "thematic-sessions", "--data", str(tmp_path / name))
@@ -294,20 +310,32 @@ def test_a_70_mb_file_is_accepted(cache_dir: Path, tmp_path: Path) -> None:
 FROM_CASES = {
     "no dataset: the union of the files": ("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a gcm:State }", STATES),
     "FROM one file reads only it": (
-        f"SELECT (COUNT(DISTINCT ?s) AS ?n) FROM <{G}data/states> WHERE {{ ?s a gcm:State }}", STATES),
+        f"SELECT (COUNT(DISTINCT ?s) AS ?n) FROM <{G}data/states> WHERE {{ ?s a gcm:State }}",
+        STATES,
+    ),
     "FROM another file sees none of its facts": (
-        f"SELECT (COUNT(DISTINCT ?s) AS ?n) FROM <{G}data/events> WHERE {{ ?s a gcm:State }}", 0),
+        f"SELECT (COUNT(DISTINCT ?s) AS ?n) FROM <{G}data/events> WHERE {{ ?s a gcm:State }}",
+        0,
+    ),
     "FROM NAMED exposes the named files to GRAPH": (
         f"SELECT (COUNT(DISTINCT ?s) AS ?n) FROM NAMED <{G}data/states> FROM NAMED <{G}data/events> "
-        "WHERE { GRAPH ?g { ?s a gcm:ThematicSession } }", SESSIONS),
+        "WHERE { GRAPH ?g { ?s a gcm:ThematicSession } }",
+        SESSIONS,
+    ),
     "FROM NAMED hides the other files from GRAPH": (
-        f"SELECT (COUNT(*) AS ?n) FROM NAMED <{G}data/states> WHERE {{ GRAPH <{G}data/events> {{ ?s ?p ?o }} }}", 0),
+        f"SELECT (COUNT(*) AS ?n) FROM NAMED <{G}data/states> WHERE {{ GRAPH <{G}data/events> {{ ?s ?p ?o }} }}",
+        0,
+    ),
     "FROM NAMED alone leaves the default graph empty": (
-        f"SELECT (COUNT(*) AS ?n) FROM NAMED <{G}data/states> WHERE {{ ?s ?p ?o }}", 0),
+        f"SELECT (COUNT(*) AS ?n) FROM NAMED <{G}data/states> WHERE {{ ?s ?p ?o }}",
+        0,
+    ),
     "FROM with a prefixed name": (
         "PREFIX g: <https://w3id.org/gcmgraph/graph/data/> "
-        "SELECT (COUNT(DISTINCT ?s) AS ?n) FROM g:events WHERE { ?s a gcm:ThematicSession }", SESSIONS),
-}  # fmt: skip
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) FROM g:events WHERE { ?s a gcm:ThematicSession }",
+        SESSIONS,
+    ),
+}
 
 
 def _count_with_cli(tmp_path: Path, text: str, *extra: str) -> int:

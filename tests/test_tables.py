@@ -40,11 +40,15 @@ def sessions(label: str = THEME) -> QueryResult:
     return result(
         ["session", "theme", "city", "start_date"],
         [
-            [ox.NamedNode(f"{ID}event/thematic-session-{n}"), ox.Literal(label), ox.NamedNode(f"{ID}place/{city}"),
-             ox.Literal(f"2017-{month}", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))]
+            [
+                ox.NamedNode(f"{ID}event/thematic-session-{n}"),
+                ox.Literal(label),
+                ox.NamedNode(f"{ID}place/{city}"),
+                ox.Literal(f"2017-{month}", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")),
+            ]
             for n, city, month in [(1, "geneva", "05-08"), (5, "vienna", "09-04"), (6, "geneva", "10-12")]
         ],
-    )  # fmt: skip
+    )
 
 
 def lines(content: bytes) -> list[str]:
@@ -76,9 +80,15 @@ def test_wide_characters_are_measured_by_the_columns_they_take() -> None:
     table = lines(render_result(sessions(WIDE), "table", key=["session"]))
     assert max(text_width(line) for line in table) == DEFAULT_WIDTH  # Chinese text takes two columns a character
     assert max(len(line) for line in table[2:]) < DEFAULT_WIDTH  # fewer characters than columns
-    starts = {tuple(column_starts(line, [city, date]))
-              for line, city, date in zip(table[2:], ["place:geneva", "place:vienna", "place:geneva"],
-                                          ["2017-05-08", "2017-09-04", "2017-10-12"], strict=True)}  # fmt: skip
+    starts = {
+        tuple(column_starts(line, [city, date]))
+        for line, city, date in zip(
+            table[2:],
+            ["place:geneva", "place:vienna", "place:geneva"],
+            ["2017-05-08", "2017-09-04", "2017-10-12"],
+            strict=True,
+        )
+    }
     assert len(starts) == 1  # the columns after the Chinese text line up
 
 
@@ -92,11 +102,23 @@ def test_wide_shows_every_value_whole() -> None:
 def test_machine_formats_carry_every_value_whole(fmt: str) -> None:
     long_result = sessions()
     encoded = json.dumps(
-        {"head": {"vars": list(long_result.variables)},
-         "results": {"bindings": [{v: ({"type": "uri", "value": t.value} if isinstance(t, ox.NamedNode)
-                                       else {"type": "literal", "value": t.value}) for v, t in zip(
-                                           long_result.variables, row, strict=True)} for row in long_result.rows]}}
-    ).encode()  # fmt: skip
+        {
+            "head": {"vars": list(long_result.variables)},
+            "results": {
+                "bindings": [
+                    {
+                        v: (
+                            {"type": "uri", "value": t.value}
+                            if isinstance(t, ox.NamedNode)
+                            else {"type": "literal", "value": t.value}
+                        )
+                        for v, t in zip(long_result.variables, row, strict=True)
+                    }
+                    for row in long_result.rows
+                ]
+            },
+        }
+    ).encode()
     whole = QueryResult(form="SELECT", variables=long_result.variables, rows=long_result.rows, results_json=encoded)
     text = render_result(whole, fmt, key=["session"]).decode()
     if fmt == "csv":
@@ -127,8 +149,18 @@ def test_a_result_too_wide_for_columns_is_shown_one_block_per_row() -> None:
 
 def test_the_command_fits_100_columns_when_stdout_is_not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "40")  # a terminal's width does not apply to a file or a pipe
-    args = ["query", str(FIXTURES / "queries" / "typed-params.rq"), "-p", "thing=state:che", "-p", "count=1",
-            "-p", "day=2018-12-10", "-p", f"name={THEME}"]  # fmt: skip
+    args = [
+        "query",
+        str(FIXTURES / "queries" / "typed-params.rq"),
+        "-p",
+        "thing=state:che",
+        "-p",
+        "count=1",
+        "-p",
+        "day=2018-12-10",
+        "-p",
+        f"name={THEME}",
+    ]
     table = CliRunner().invoke(main, args).stdout
     assert max(text_width(line) for line in table.splitlines()) == DEFAULT_WIDTH
     assert THEME not in table

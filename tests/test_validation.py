@@ -131,8 +131,12 @@ def test_json_report_parses() -> None:
     assert payload["conforms"] is False
     finding = next(f for f in payload["findings"] if f["check"] == "check:dangling-iri")
     assert (finding["file"], finding["line"], finding["entity"], finding["property"], finding["value"]) == (
-        f"{REL}/dangling-iri.ttl", 13, "event:fixture-meeting", "gcm:location", "place:atlantis",
-    )  # fmt: skip
+        f"{REL}/dangling-iri.ttl",
+        13,
+        "event:fixture-meeting",
+        "gcm:location",
+        "place:atlantis",
+    )
 
 
 def test_github_annotations_point_at_file_and_line() -> None:
@@ -167,10 +171,12 @@ def test_turtle_report_is_a_shacl_validation_report() -> None:
     store = ox.Store()
     store.load(data, format=ox.RdfFormat.TURTLE)
     sh = "http://www.w3.org/ns/shacl#"
-    rows = list(store.query(
-        f"SELECT ?c ?shape ?focus WHERE {{ ?r a <{sh}ValidationReport> ; <{sh}conforms> ?c ; <{sh}result> ?x . "
-        f"?x <{sh}sourceShape> ?shape ; <{sh}focusNode> ?focus }}"
-    ))  # fmt: skip
+    rows = list(
+        store.query(
+            f"SELECT ?c ?shape ?focus WHERE {{ ?r a <{sh}ValidationReport> ; <{sh}conforms> ?c ; <{sh}result> ?x . "
+            f"?x <{sh}sourceShape> ?shape ; <{sh}focusNode> ?focus }}"
+        )
+    )
     assert [(r["c"].value, r["shape"].value, r["focus"].value) for r in rows] == [
         (
             "false",
@@ -279,8 +285,15 @@ REWRITTEN = [
     (("2018-12-10T10:00:00.50", "dateTime"), ("2018-12-10T10:00:00.5", "dateTime")),
     (("150", "nonNegativeInteger"), ("150", "integer")),
 ]
-KEPT = [("150", "integer"), ("1.5", "decimal"), ("true", "boolean"), ("2018-12-10Z", "date"), ("2018", "gYear"),
-        ("2018-12-10", "date"), ("2018-02-30", "date")]  # fmt: skip
+KEPT = [
+    ("150", "integer"),
+    ("1.5", "decimal"),
+    ("true", "boolean"),
+    ("2018-12-10Z", "date"),
+    ("2018", "gYear"),
+    ("2018-12-10", "date"),
+    ("2018-02-30", "date"),
+]
 
 
 def test_store_rewrites_exactly_the_non_canonical_forms() -> None:

@@ -73,10 +73,15 @@ def test_publish_with_digest_auth_writes_every_graph_and_verifies_its_count(bund
     sizes = Counter(quad.graph_name.value for quad in dict.fromkeys(bundled.quads()))
     union = {ox.Triple(q.subject, q.predicate, q.object) for q in bundled.quads()}
     expected = [f"wrote {n} triples to <{g}>; store holds {n}" for g, n in sizes.items()]
-    expected.append(f"wrote {len(union)} triples to <{UNION_GRAPH}> (the union, which queries read); store holds {len(union)}")
+    expected.append(
+        f"wrote {len(union)} triples to <{UNION_GRAPH}> (the union, which queries read); store holds {len(union)}"
+    )
     assert published.stdout.splitlines() == expected
     # Counted again without gcmgraph: the states file's 193 states are all there.
-    text = GCM + "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH <https://w3id.org/gcmgraph/graph/data/states> { ?s a gcm:State } }"
+    text = (
+        GCM
+        + "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH <https://w3id.org/gcmgraph/graph/data/states> { ?s a gcm:State } }"
+    )
     assert raw(virtuoso, text, [])["results"]["bindings"][0]["n"]["value"] == "193"
 
 
@@ -87,8 +92,13 @@ def test_publish_without_credentials_or_with_wrong_ones_fails_in_one_line(virtuo
         f"Error: endpoint {virtuoso.graph_store}: HTTP 401 Unauthorized: (empty body) (no credentials for 127.0.0.1: "
         "set GCMGRAPH_ENDPOINT_USER and GCMGRAPH_ENDPOINT_PASSWORD, or add the host to your netrc file)\n"
     )
-    wrong = run("publish", virtuoso.sparql, "--store", virtuoso.graph_store,
-                env={"GCMGRAPH_ENDPOINT_USER": virtuoso.user, "GCMGRAPH_ENDPOINT_PASSWORD": "not-" + virtuoso.password})  # fmt: skip
+    wrong = run(
+        "publish",
+        virtuoso.sparql,
+        "--store",
+        virtuoso.graph_store,
+        env={"GCMGRAPH_ENDPOINT_USER": virtuoso.user, "GCMGRAPH_ENDPOINT_PASSWORD": "not-" + virtuoso.password},
+    )
     assert wrong.exit_code == 2
     assert wrong.stderr.endswith("(the credentials for 127.0.0.1 were refused)\n")
     assert wrong.stderr.count("\n") == 1 and virtuoso.password not in wrong.stderr and "Traceback" not in wrong.stderr
@@ -134,9 +144,11 @@ def test_every_stored_query_gives_the_local_answer_on_virtuoso(bundled, virtuoso
 # -- Virtuoso's deviations, each handled -----------------------------------------------------
 
 
-def test_long_queries_go_as_a_form_post_since_virtuoso_never_answers_a_sparql_query_post(virtuoso, published, tmp_path) -> None:
+def test_long_queries_go_as_a_form_post_since_virtuoso_never_answers_a_sparql_query_post(
+    virtuoso, published, tmp_path
+) -> None:
     # openlink/virtuoso-opensource#842: a POST with Content-Type application/sparql-query gets no answer.
-    values = [ox.Literal(f"value {n} with \"quotes\", {{braces}} and # hashes") for n in range(60)]
+    values = [ox.Literal(f'value {n} with "quotes", {{braces}} and # hashes') for n in range(60)]
     text = "SELECT ?v WHERE { " + values_block("v", values) + " }"
     assert len(urllib.parse.urlencode({"query": text})) > MAX_GET_LENGTH
     rows = endpoint(virtuoso, default_graphs=()).query(text).rows
@@ -155,7 +167,10 @@ def test_booleans_read_as_true_and_false_and_integers_stay_integers(bundled, vir
         "WHERE { ?claim gcm:asserted ?asserted }"
     )
     sent = raw(virtuoso, text, [UNION_GRAPH])["results"]["bindings"]
-    assert {(b["asserted"]["value"], b["asserted"]["datatype"]) for b in sent} == {("1", XSD + "boolean"), ("0", XSD + "boolean")}
+    assert {(b["asserted"]["value"], b["asserted"]["datatype"]) for b in sent} == {
+        ("1", XSD + "boolean"),
+        ("0", XSD + "boolean"),
+    }
     assert {(b["yes"]["value"], b["yes"]["datatype"]) for b in sent} == {("1", XSD + "integer")}
     local = bundled.query(text)
     remote = EndpointGraph(resolve_endpoint(virtuoso.sparql)).query(text)
@@ -163,9 +178,11 @@ def test_booleans_read_as_true_and_false_and_integers_stay_integers(bundled, vir
     claim = {row[0].value.rsplit("/", 1)[1]: row for row in remote.rows}
     # Public record L1: 164 states adopted the Compact; the AFP's 165 is kept as a claim not adopted.
     assert claim["marrakech-count-164"][1:] == (
-        ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")), ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")),
-        ox.Literal("false", datatype=ox.NamedNode(XSD + "boolean")), ox.Literal("1", datatype=ox.NamedNode(XSD + "integer")),
-    )  # fmt: skip
+        ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")),
+        ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")),
+        ox.Literal("false", datatype=ox.NamedNode(XSD + "boolean")),
+        ox.Literal("1", datatype=ox.NamedNode(XSD + "integer")),
+    )
     assert claim["marrakech-count-165"][1].value == "false"
 
 
@@ -197,7 +214,9 @@ def test_blank_nodes_read_with_labels_a_parser_accepts(bundled, virtuoso, publis
 
 # A copy of queries/organizations.rq as it stood when this deviation was found: Virtuoso answers
 # it over the fifteen data and ontology graphs with no rows at all.
-MANY_GRAPHS_TRIGGER = GCM + """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+MANY_GRAPHS_TRIGGER = (
+    GCM
+    + """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?family ?family_label ?kind ?kind_label ?organization ?organization_label ?source
 WHERE {
   ?organization a ?kind ;
@@ -217,9 +236,12 @@ WHERE {
   }
 }
 ORDER BY ?family ?kind ?organization ?source"""
+)
 
 
-def test_queries_read_the_one_union_graph_since_virtuoso_loses_answers_over_several(bundled, virtuoso, published) -> None:
+def test_queries_read_the_one_union_graph_since_virtuoso_loses_answers_over_several(
+    bundled, virtuoso, published
+) -> None:
     # openlink/virtuoso-opensource#109: with several graphs as the default graph Virtuoso returns
     # wrong (here: no) results.
     local = bundled.query(MANY_GRAPHS_TRIGGER)
@@ -233,8 +255,9 @@ def test_an_answer_virtuoso_cut_at_its_row_limit_is_an_error(bundled, virtuoso, 
     # Virtuoso silently stops at ResultSetMaxRows (5000 in this server's virtuoso.ini) and says so
     # only in an X-SPARQL-MaxRows header.
     assert len(bundled.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }").rows) > 5000
-    result = run("query", str(Path(__file__).parent / "fixtures" / "queries" / "every-triple.rq"),
-                 "--endpoint", virtuoso.sparql)  # fmt: skip
+    result = run(
+        "query", str(Path(__file__).parent / "fixtures" / "queries" / "every-triple.rq"), "--endpoint", virtuoso.sparql
+    )
     assert result.exit_code == 2
     assert result.stderr == (
         f"Error: endpoint {virtuoso.sparql}: the store cut the answer at 5000 rows (its own result limit, "

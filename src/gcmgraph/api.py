@@ -164,20 +164,30 @@ def sparql_job(environ: dict[str, Any], known_graphs: Collection[str], accept: s
     named_graphs = tuple(value for key, value in params if key == "named-graph-uri")
     for graph in (*default_graphs, *named_graphs):
         if graph not in known_graphs:
-            raise RequestError(400, f"graph <{graph[:200]}> is not loaded; loaded graphs: "
-                               + " ".join(f"<{g}>" for g in sorted(known_graphs)))  # fmt: skip
+            raise RequestError(
+                400,
+                f"graph <{graph[:200]}> is not loaded; loaded graphs: "
+                + " ".join(f"<{g}>" for g in sorted(known_graphs)),
+            )
     chosen = _one(params, _RESERVED, "format=")
     by_name = {kind: find(kind, chosen) if chosen else None for kind in (RESULTS, GRAPH)}
     if chosen and not any(by_name.values()):
-        raise RequestError(400, f"format={chosen[:50]} is not a format; use one of "
-                           + ", ".join(dict.fromkeys(names(RESULTS) + names(GRAPH))))  # fmt: skip
+        raise RequestError(
+            400,
+            f"format={chosen[:50]} is not a format; use one of "
+            + ", ".join(dict.fromkeys(names(RESULTS) + names(GRAPH))),
+        )
     chosen_results = by_name[RESULTS] or negotiate(RESULTS, accept)
     chosen_graph = by_name[GRAPH] or negotiate(GRAPH, accept)
     return Job(
-        text=text, origin="query", accept=accept or "", default_graphs=default_graphs, named_graphs=named_graphs,
+        text=text,
+        origin="query",
+        accept=accept or "",
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
         results_format=chosen_results.name if chosen_results else None,
         graph_format=chosen_graph.name if chosen_graph else None,
-    )  # fmt: skip
+    )
 
 
 def api_job(query: StoredQuery, environ: dict[str, Any], accept: str | None) -> Job | Reply:
@@ -192,17 +202,20 @@ def api_job(query: StoredQuery, environ: dict[str, Any], accept: str | None) -> 
             raise RequestError(400, "give format= once")
         chosen = find(kind, wanted[0])
         if chosen is None:
-            raise RequestError(400, f"format={wanted[0][:50]} does not fit {KIND_WORDS[kind]}; "
-                               f"use one of {', '.join(names(kind))}")  # fmt: skip
+            raise RequestError(
+                400, f"format={wanted[0][:50]} does not fit {KIND_WORDS[kind]}; use one of {', '.join(names(kind))}"
+            )
     else:
         chosen = negotiate(kind, accept)
         if chosen is None:
             return not_acceptable(kind, accept or "")
     return Job(
-        text=bind(query, params), origin=f"query '{query.name}'", accept=accept or "",
+        text=bind(query, params),
+        origin=f"query '{query.name}'",
+        accept=accept or "",
         results_format=chosen.name if kind == RESULTS else None,
         graph_format=chosen.name if kind == GRAPH else None,
-    )  # fmt: skip
+    )
 
 
 # -- the OpenAPI document ----------------------------------------------------------------------
@@ -213,11 +226,16 @@ def _kind(query: StoredQuery) -> str:
 
 
 _XSD_SCHEMA = {
-    "integer": {"type": "integer"}, "int": {"type": "integer"}, "long": {"type": "integer"},
-    "decimal": {"type": "number"}, "double": {"type": "number"}, "float": {"type": "number"},
-    "boolean": {"type": "boolean"}, "date": {"type": "string", "format": "date"},
+    "integer": {"type": "integer"},
+    "int": {"type": "integer"},
+    "long": {"type": "integer"},
+    "decimal": {"type": "number"},
+    "double": {"type": "number"},
+    "float": {"type": "number"},
+    "boolean": {"type": "boolean"},
+    "date": {"type": "string", "format": "date"},
     "dateTime": {"type": "string", "format": "date-time"},
-}  # fmt: skip
+}
 
 
 def _typed(value: str, schema: dict[str, Any]) -> Any:
@@ -250,10 +268,14 @@ def _parameter(query: StoredQuery, param: Any) -> dict[str, Any]:
     if param.default:
         schema["default"] = [_typed(v, item) for v in param.default]
     spec: dict[str, Any] = {
-        "name": param.name, "in": "query", "required": param.required and not param.default,
+        "name": param.name,
+        "in": "query",
+        "required": param.required and not param.default,
         "description": f"{what}; repeat it for several values. Bound as an RDF term, never pasted into the text.",
-        "style": "form", "explode": True, "schema": schema,
-    }  # fmt: skip
+        "style": "form",
+        "explode": True,
+        "schema": schema,
+    }
     if param.example is not None:
         spec["example"] = [_typed(param.example, item)]
     return spec
@@ -276,11 +298,16 @@ def _operation(query: StoredQuery) -> dict[str, Any]:
         "summary": query.summary,
         "description": query.description or query.summary,
         "tags": list(query.tags),
-        "parameters": [_parameter(query, p) for p in query.parameters] + [{
-            "name": _RESERVED, "in": "query", "required": False,
-            "description": "The result format, by name; when absent, the Accept header chooses (JSON by default).",
-            "schema": {"type": "string", "enum": list(names(kind)), "default": DEFAULT_FORMAT[kind]},
-        }],
+        "parameters": [_parameter(query, p) for p in query.parameters]
+        + [
+            {
+                "name": _RESERVED,
+                "in": "query",
+                "required": False,
+                "description": "The result format, by name; when absent, the Accept header chooses (JSON by default).",
+                "schema": {"type": "string", "enum": list(names(kind)), "default": DEFAULT_FORMAT[kind]},
+            }
+        ],
         "responses": {
             "200": {"description": f"The answer ({query.form}), in the format asked for.", "content": content},
             "400": _error_response("A parameter is missing, unknown or of the wrong type (one line)."),
@@ -288,7 +315,7 @@ def _operation(query: StoredQuery) -> dict[str, Any]:
             "503": _error_response("The query ran past the server's time limit, or all workers are busy (one line)."),
             "507": _error_response("The answer is larger than the server's size or memory limit (one line)."),
         },
-    }  # fmt: skip
+    }
 
 
 def openapi_document(queries: Iterable[StoredQuery]) -> dict[str, Any]:
@@ -322,9 +349,12 @@ def _status_of(error: GcmgraphError) -> int:
 def _respond(reply: Reply, start_response: Callable[..., Any], extra: Sequence[tuple[str, str]] = ()) -> list[bytes]:
     phrase = HTTPStatus(reply.status).phrase
     headers = [
-        ("Content-Type", reply.media_type), ("Content-Length", str(len(reply.body))),
-        ("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-store"), *extra,
-    ]  # fmt: skip
+        ("Content-Type", reply.media_type),
+        ("Content-Length", str(len(reply.body))),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Cache-Control", "no-store"),
+        *extra,
+    ]
     start_response(f"{reply.status} {phrase}", headers)
     return [reply.body]
 

@@ -87,9 +87,12 @@ def _params(values: Sequence[str]) -> dict[str, list[str]]:
 
 
 data_option = click.option(
-    "--data", "data", multiple=True, type=click.Path(path_type=Path),
+    "--data",
+    "data",
+    multiple=True,
+    type=click.Path(path_type=Path),
     help="Turtle file or folder to query instead of the bundled data (repeatable); the ontology is always added.",
-)  # fmt: skip
+)
 inferred_option = click.option(
     "--inferred", is_flag=True, help="Add the OWL RL entailments (computed on a copy, cached)."
 )
@@ -101,13 +104,22 @@ def source_options(command):
     options = [
         data_option,
         inferred_option,
-        click.option("--endpoint", default=None, metavar="URL|ALIAS",
-                     help="Query a SPARQL endpoint (URL or alias from gcmgraph.toml) instead of local files; "
-                          "credentials from GCMGRAPH_ENDPOINT_USER/PASSWORD or netrc."),
-        click.option("--graph", "graphs", multiple=True, metavar="IRI",
-                     help="With --endpoint: a graph to read (repeatable; default: the union that publish writes)."),
+        click.option(
+            "--endpoint",
+            default=None,
+            metavar="URL|ALIAS",
+            help="Query a SPARQL endpoint (URL or alias from gcmgraph.toml) instead of local files; "
+            "credentials from GCMGRAPH_ENDPOINT_USER/PASSWORD or netrc.",
+        ),
+        click.option(
+            "--graph",
+            "graphs",
+            multiple=True,
+            metavar="IRI",
+            help="With --endpoint: a graph to read (repeatable; default: the union that publish writes).",
+        ),
         click.option("--no-graphs", is_flag=True, help="With --endpoint: read the store's own default graph."),
-    ]  # fmt: skip
+    ]
     for option in reversed(options):
         command = option(command)
     return command
@@ -183,9 +195,12 @@ def bounded(default: float):
                     click.echo(f"warning: {message}", err=True)
 
         return click.option(
-            "--timeout", type=_Seconds(), default=None, metavar="SECONDS",
+            "--timeout",
+            type=_Seconds(),
+            default=None,
+            metavar="SECONDS",
             help=f"Seconds the whole command may run (default {default:g}, or ${limits.TIMEOUT_ENV}).",
-        )(run)  # fmt: skip
+        )(run)
 
     return decorate
 
@@ -245,12 +260,25 @@ def list_command(tag: str | None, fmt: str | None, output: str | None, wide: boo
         return
     if chosen.name == "json":
         payload = [
-            {"name": q.name, "summary": q.summary, "form": q.form, "tags": list(q.tags),
-             "parameters": [{"name": p.name, "type": p.type_label, "required": p.required and not p.default,
-                             "default": list(p.default), "allowed": list(p.allowed), "example": p.example}
-                            for p in q.parameters]}
+            {
+                "name": q.name,
+                "summary": q.summary,
+                "form": q.form,
+                "tags": list(q.tags),
+                "parameters": [
+                    {
+                        "name": p.name,
+                        "type": p.type_label,
+                        "required": p.required and not p.default,
+                        "default": list(p.default),
+                        "allowed": list(p.allowed),
+                        "example": p.example,
+                    }
+                    for p in q.parameters
+                ],
+            }
             for q in queries
-        ]  # fmt: skip
+        ]
         _emit((json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode(), output)
         return
     width = max([len(q.name) for q in queries] + [4])
@@ -316,10 +344,20 @@ def show_command(name: str, output: str | None) -> None:
     "--allow-outside", is_flag=True, help="Permit SERVICE and FROM clauses that reach outside the loaded data."
 )
 def query_command(
-    name: str, params: tuple[str, ...], fmt: str | None, output: str | None, inferred: bool,
-    data: tuple[Path, ...], endpoint: str | None, graphs: tuple[str, ...], no_graphs: bool, wide: bool,
-    fail_on_empty: bool, max_rows: int, allow_outside: bool,
-) -> None:  # fmt: skip
+    name: str,
+    params: tuple[str, ...],
+    fmt: str | None,
+    output: str | None,
+    inferred: bool,
+    data: tuple[Path, ...],
+    endpoint: str | None,
+    graphs: tuple[str, ...],
+    no_graphs: bool,
+    wide: bool,
+    fail_on_empty: bool,
+    max_rows: int,
+    allow_outside: bool,
+) -> None:
     """Run a stored query by name, or any .rq file, on the bundled data or on your files.
 
     A file needs no header: its parameters are the ?_name variables it uses (gcmgraph show FILE.rq
@@ -387,9 +425,15 @@ def query_command(
 @output_option
 @bounded(limits.LONG_TIMEOUT_S)
 def validate_command(
-    paths: tuple[Path, ...], inference: str, fail_on: str, fmt: str | None, limit: int | None, engine: str,
-    accepted: Path | None, output: str | None,
-) -> None:  # fmt: skip
+    paths: tuple[Path, ...],
+    inference: str,
+    fail_on: str,
+    fmt: str | None,
+    limit: int | None,
+    engine: str,
+    accepted: Path | None,
+    output: str | None,
+) -> None:
     """Check syntax, the shapes, SHACL, OWL RL consistency and quality checks in one pass.
 
     A file that cannot be read is skipped and makes the run exit 2. Example: gcmgraph validate --format github
@@ -414,9 +458,12 @@ def validate_command(
 @main.command("publish")
 @click.argument("endpoint", metavar="URL|ALIAS")
 @click.option(
-    "--store", "store", default=None, metavar="URL",
+    "--store",
+    "store",
+    default=None,
+    metavar="URL",
     help="The store's Graph Store Protocol URL (default: the alias's 'store', else /store beside /query).",
-)  # fmt: skip
+)
 @click.option(
     "--replace", is_flag=True, help="Also delete graphs an earlier publish wrote that are no longer part of the graph."
 )
@@ -452,11 +499,15 @@ def publish_command(endpoint: str, store: str | None, replace: bool, dry_run: bo
     if interactive and not dry_run:
         click.echo("", err=True)
     verb = "would write" if report.dry_run else "wrote"
-    lines = [f"{verb} {g.sent} triples to <{g.graph}>" + ("" if g.found is None else f"; store holds {g.found}")
-             for g in report.graphs]  # fmt: skip
+    lines = [
+        f"{verb} {g.sent} triples to <{g.graph}>" + ("" if g.found is None else f"; store holds {g.found}")
+        for g in report.graphs
+    ]
     if report.union is not None:
-        lines.append(f"wrote {report.union.sent} triples to <{report.union.graph}> (the union, which queries read); "
-                     f"store holds {report.union.found}")  # fmt: skip
+        lines.append(
+            f"wrote {report.union.sent} triples to <{report.union.graph}> (the union, which queries read); "
+            f"store holds {report.union.found}"
+        )
     lines += [f"{'would delete' if report.dry_run else 'deleted'} stale graph <{g}>" for g in report.removed]
     _emit(("\n".join(lines) + "\n").encode(), None)
 
@@ -500,7 +551,7 @@ def publish_command(endpoint: str, store: str | None, replace: bool, dry_run: bo
 @inferred_option
 def serve_command(
     bind: str, timeout: int, max_bytes: int, max_memory: int, workers: int, inferred: bool, data: tuple[Path, ...]
-) -> None:  # fmt: skip
+) -> None:
     """Serve the graph as a read-only SPARQL endpoint and the stored queries as a web API, until Ctrl-C.
 
     SERVICE, updates and FROM graphs that are not loaded are refused with HTTP 400: the server
@@ -681,9 +732,13 @@ def export_command(
     inputs = export_inputs(list(data) or None, framed)
     _check_output(output, inputs)
     result = export(
-        pick_format(fmt, output, frame=framed is not None), only=only, inferred=inferred, data=list(data) or None,
-        frame=framed, graphs=graphs,
-    )  # fmt: skip
+        pick_format(fmt, output, frame=framed is not None),
+        only=only,
+        inferred=inferred,
+        data=list(data) or None,
+        frame=framed,
+        graphs=graphs,
+    )
     _emit(result.content, output, inputs)
     if inferred:
         click.echo(f"added {result.inferred_added} inferred triples", err=True)
@@ -724,11 +779,15 @@ def cache_info_command(fmt: str | None) -> None:
     found = info()
     if chosen.name == "json":
         payload = {
-            "location": str(found.location) if found.location else None, "limit": found.limit,
-            "total": found.total, "other": found.other_bytes,
-            "entries": [{"key": e.key, "bytes": e.size, "last_used": e.last_used, "graph": e.describe,
-                         "damaged": e.problem} for e in found.entries],
-        }  # fmt: skip
+            "location": str(found.location) if found.location else None,
+            "limit": found.limit,
+            "total": found.total,
+            "other": found.other_bytes,
+            "entries": [
+                {"key": e.key, "bytes": e.size, "last_used": e.last_used, "graph": e.describe, "damaged": e.problem}
+                for e in found.entries
+            ],
+        }
         _emit((json.dumps(payload, indent=2) + "\n").encode(), None)
         return
     if found.location is None:

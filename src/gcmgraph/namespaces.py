@@ -5,10 +5,24 @@ from __future__ import annotations
 from .paths import ID_BASE, ONTOLOGY_NS, SHAPES_NS
 
 ID_KINDS = (
-    "claim", "document", "event", "mechanism", "objective", "office", "organization",
-    "participation", "person", "phase", "place", "principle", "provision", "region", "role",
-    "state", "vote",
-)  # fmt: skip
+    "claim",
+    "document",
+    "event",
+    "mechanism",
+    "objective",
+    "office",
+    "organization",
+    "participation",
+    "person",
+    "phase",
+    "place",
+    "principle",
+    "provision",
+    "region",
+    "role",
+    "state",
+    "vote",
+)
 
 STANDARD = {
     "dcterms": "http://purl.org/dc/terms/",

@@ -304,9 +304,10 @@ def _check_earlier_site(target: Path) -> None:
     manifest = _read_marker(target) if SITE_MARKER in found else None
     if manifest is None:
         raise OutputFileError(
-            target, f"holds files gcmgraph did not write (no {SITE_MARKER} of an earlier gcmgraph docs); "
-            "give a new or empty folder"
-        )  # fmt: skip
+            target,
+            f"holds files gcmgraph did not write (no {SITE_MARKER} of an earlier gcmgraph docs); "
+            "give a new or empty folder",
+        )
     for name in sorted(found):
         if name == SITE_MARKER:
             continue

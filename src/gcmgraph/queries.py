@@ -57,9 +57,21 @@ from .sparql_text import (
 
 #: grlc's documented decorators, and ours.
 GRLC_KEYS = frozenset(
-    {"summary", "description", "tags", "defaults", "enumerate", "endpoint", "method", "pagination", "transform",
-     "endpoint_in_url", "endpoint-method", "mime"}
-)  # fmt: skip
+    {
+        "summary",
+        "description",
+        "tags",
+        "defaults",
+        "enumerate",
+        "endpoint",
+        "method",
+        "pagination",
+        "transform",
+        "endpoint_in_url",
+        "endpoint-method",
+        "mime",
+    }
+)
 HEADER_KEYS = GRLC_KEYS | {"examples", "key", "grlc"}
 #: The query forms grlc serves; a stored query of another form says ``#+ grlc: false``.
 GRLC_FORMS = ("SELECT", "CONSTRUCT")
@@ -170,9 +182,7 @@ class _HeaderLoader(yaml.BaseLoader):
             )
         self.depth += 1
         if self.depth > MAX_HEADER_DEPTH:
-            raise _Refused(
-                problem=f"header nests deeper than {MAX_HEADER_DEPTH} levels", problem_mark=event.start_mark
-            )
+            raise _Refused(problem=f"header nests deeper than {MAX_HEADER_DEPTH} levels", problem_mark=event.start_mark)
         try:
             return super().compose_node(parent, index)
         finally:
@@ -363,9 +373,14 @@ def _parameter(variable: str, prefixes: Mapping[str, str], origin: str) -> Param
         note = f"grlc reads ?{variable} {_grlc_reading(variable)}; gcmgraph reads it as parameter '{reading[0]}'"
     name, kind, datatype, language = reading
     return Parameter(
-        name=name, variable=variable, required=match.group(1) == "_", kind=kind, datatype=datatype,
-        language=language, grlc_note=note,
-    )  # fmt: skip
+        name=name,
+        variable=variable,
+        required=match.group(1) == "_",
+        kind=kind,
+        datatype=datatype,
+        language=language,
+        grlc_note=note,
+    )
 
 
 def _parameters(text: str, header: Mapping[str, object], origin: str) -> tuple[Parameter, ...]:
@@ -388,11 +403,13 @@ def _parameters(text: str, header: Mapping[str, object], origin: str) -> tuple[P
     defaults, allowed, examples = tables["defaults"], tables["enumerate"], tables["examples"]
     return tuple(
         replace(
-            param, default=defaults.get(name, ()), allowed=allowed.get(name, ()),
+            param,
+            default=defaults.get(name, ()),
+            allowed=allowed.get(name, ()),
             example=(examples.get(name) or allowed.get(name) or defaults.get(name) or (None,))[0],
         )
         for name, param in found.items()
-    )  # fmt: skip
+    )
 
 
 # -- files and the catalogue ---------------------------------------------------------------------

@@ -37,12 +37,27 @@ TYPE, SAME_AS = RDF + "type", OWL + "sameAs"
 UNCOVERED = frozenset(
     OWL + name
     for name in (
-        "AllDifferent", "distinctMembers", "AllDisjointProperties", "hasKey", "sourceIndividual",
-        "assertionProperty", "targetIndividual", "targetValue", "intersectionOf", "unionOf",
-        "complementOf", "someValuesFrom", "allValuesFrom", "hasValue", "maxCardinality",
-        "maxQualifiedCardinality", "oneOf", "onProperty", "onClass",
+        "AllDifferent",
+        "distinctMembers",
+        "AllDisjointProperties",
+        "hasKey",
+        "sourceIndividual",
+        "assertionProperty",
+        "targetIndividual",
+        "targetValue",
+        "intersectionOf",
+        "unionOf",
+        "complementOf",
+        "someValuesFrom",
+        "allValuesFrom",
+        "hasValue",
+        "maxCardinality",
+        "maxQualifiedCardinality",
+        "oneOf",
+        "onProperty",
+        "onClass",
     )
-)  # fmt: skip
+)
 
 _PREFIXES = f"PREFIX rdf: <{RDF}> PREFIX rdfs: <{RDFS}> PREFIX owl: <{OWL}>\n"
 _ROUND = "urn:x-gcmgraph:round:"
@@ -98,8 +113,9 @@ RULES: tuple[Rule, ...] = (
     Rule("prp-dom", "?x a ?c", ("?p rdfs:domain ?c", "?x ?p ?y")),
     Rule("prp-rng", "?y a ?c", ("?p rdfs:range ?c", "?x ?p ?y")),
     Rule("prp-fp", "?y1 owl:sameAs ?y2", ("?p a owl:FunctionalProperty", "?x ?p ?y1", "?x ?p ?y2"), "?y1 != ?y2"),
-    Rule("prp-ifp", "?x1 owl:sameAs ?x2", ("?p a owl:InverseFunctionalProperty", "?x1 ?p ?y", "?x2 ?p ?y"),
-         "?x1 != ?x2"),
+    Rule(
+        "prp-ifp", "?x1 owl:sameAs ?x2", ("?p a owl:InverseFunctionalProperty", "?x1 ?p ?y", "?x2 ?p ?y"), "?x1 != ?x2"
+    ),
     Rule("prp-symp", "?y ?p ?x", ("?p a owl:SymmetricProperty", "?x ?p ?y")),
     Rule("prp-trp", "?x ?p ?z", ("?p a owl:TransitiveProperty", "?x ?p ?y", "?y ?p ?z")),
     Rule("prp-spo1", "?x ?p ?y", ("?q rdfs:subPropertyOf ?p", "?x ?q ?y")),
@@ -119,46 +135,75 @@ RULES: tuple[Rule, ...] = (
     Rule("scm-cls", "?c owl:equivalentClass ?c", ("?c a owl:Class",)),
     Rule("scm-cls", "?c rdfs:subClassOf owl:Thing", ("?c a owl:Class",)),
     Rule("scm-cls", "owl:Nothing rdfs:subClassOf ?c", ("?c a owl:Class",)),
-    Rule("scm-sco", "?c rdfs:subClassOf ?e", ("?c rdfs:subClassOf ?d", "?d rdfs:subClassOf ?e"),
-         "?c != ?d && ?c != ?e"),
+    Rule(
+        "scm-sco", "?c rdfs:subClassOf ?e", ("?c rdfs:subClassOf ?d", "?d rdfs:subClassOf ?e"), "?c != ?d && ?c != ?e"
+    ),
     Rule("scm-eqc1", "?c rdfs:subClassOf ?d", ("?c owl:equivalentClass ?d",), "?c != ?d"),
     Rule("scm-eqc1", "?d rdfs:subClassOf ?c", ("?c owl:equivalentClass ?d",), "?c != ?d"),
     Rule("scm-eqc2", "?c owl:equivalentClass ?d", ("?c rdfs:subClassOf ?d", "?d rdfs:subClassOf ?c")),
-    Rule("scm-op", "?q rdfs:subPropertyOf ?q", ("?q a ?kind",),
-         "?kind IN (owl:ObjectProperty, owl:DatatypeProperty, rdf:Property)"),
-    Rule("scm-op", "?q owl:equivalentProperty ?q", ("?q a ?kind",),
-         "?kind IN (owl:ObjectProperty, owl:DatatypeProperty, rdf:Property)"),
-    Rule("scm-spo", "?q rdfs:subPropertyOf ?r", ("?q rdfs:subPropertyOf ?s", "?s rdfs:subPropertyOf ?r"),
-         "?q != ?s && ?q != ?r"),
+    Rule(
+        "scm-op",
+        "?q rdfs:subPropertyOf ?q",
+        ("?q a ?kind",),
+        "?kind IN (owl:ObjectProperty, owl:DatatypeProperty, rdf:Property)",
+    ),
+    Rule(
+        "scm-op",
+        "?q owl:equivalentProperty ?q",
+        ("?q a ?kind",),
+        "?kind IN (owl:ObjectProperty, owl:DatatypeProperty, rdf:Property)",
+    ),
+    Rule(
+        "scm-spo",
+        "?q rdfs:subPropertyOf ?r",
+        ("?q rdfs:subPropertyOf ?s", "?s rdfs:subPropertyOf ?r"),
+        "?q != ?s && ?q != ?r",
+    ),
     Rule("scm-eqp1", "?q rdfs:subPropertyOf ?r", ("?q owl:equivalentProperty ?r",), "?q != ?r"),
     Rule("scm-eqp1", "?r rdfs:subPropertyOf ?q", ("?q owl:equivalentProperty ?r",), "?q != ?r"),
-    Rule("scm-eqp2", "?q owl:equivalentProperty ?r", ("?q rdfs:subPropertyOf ?r", "?r rdfs:subPropertyOf ?q"),
-         "?q != ?r"),
+    Rule(
+        "scm-eqp2", "?q owl:equivalentProperty ?r", ("?q rdfs:subPropertyOf ?r", "?r rdfs:subPropertyOf ?q"), "?q != ?r"
+    ),
     Rule("scm-dom1", "?q rdfs:domain ?d", ("?q rdfs:domain ?c", "?c rdfs:subClassOf ?d"), "?c != ?d"),
     Rule("scm-dom2", "?q rdfs:domain ?c", ("?r rdfs:domain ?c", "?q rdfs:subPropertyOf ?r"), "?q != ?r"),
     Rule("scm-rng1", "?q rdfs:range ?d", ("?q rdfs:range ?c", "?c rdfs:subClassOf ?d"), "?c != ?d"),
     Rule("scm-rng2", "?q rdfs:range ?c", ("?r rdfs:range ?c", "?q rdfs:subPropertyOf ?r"), "?q != ?r"),
-)  # fmt: skip
+)
 
 #: (SELECT whose rows are inconsistencies, owlrl's message for a row, the row's variables in order).
 ERRORS: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(
     (_PREFIXES + text, message, variables)
     for text, message, variables in (
         ("SELECT ?x WHERE { ?x a owl:Nothing }", "%s is defined of type 'Nothing'", ("x",)),
-        ("SELECT ?c ?d ?x WHERE { ?c owl:disjointWith ?d . ?x a ?c, ?d }",
-         "Disjoint classes %s and %s have a common individual %s", ("c", "d", "x")),
-        ("SELECT ?x ?p WHERE { ?p a owl:IrreflexiveProperty . ?x ?p ?x }",
-         "Irreflexive property used on %s with %s", ("x", "p")),
-        ("SELECT ?p ?x ?y WHERE { ?p a owl:AsymmetricProperty . ?x ?p ?y . ?y ?p ?x }",
-         "Erroneous usage of asymmetric property %s on %s and %s", ("p", "x", "y")),
-        ("SELECT ?p ?q ?x ?y WHERE { ?p owl:propertyDisjointWith ?q . ?x ?p ?y . ?x ?q ?y }",
-         "Erroneous usage of disjoint properties %s and %s on %s and %s", ("p", "q", "x", "y")),
+        (
+            "SELECT ?c ?d ?x WHERE { ?c owl:disjointWith ?d . ?x a ?c, ?d }",
+            "Disjoint classes %s and %s have a common individual %s",
+            ("c", "d", "x"),
+        ),
+        (
+            "SELECT ?x ?p WHERE { ?p a owl:IrreflexiveProperty . ?x ?p ?x }",
+            "Irreflexive property used on %s with %s",
+            ("x", "p"),
+        ),
+        (
+            "SELECT ?p ?x ?y WHERE { ?p a owl:AsymmetricProperty . ?x ?p ?y . ?y ?p ?x }",
+            "Erroneous usage of asymmetric property %s on %s and %s",
+            ("p", "x", "y"),
+        ),
+        (
+            "SELECT ?p ?q ?x ?y WHERE { ?p owl:propertyDisjointWith ?q . ?x ?p ?y . ?x ?q ?y }",
+            "Erroneous usage of disjoint properties %s and %s on %s and %s",
+            ("p", "q", "x", "y"),
+        ),
         # eq-diff1; owlrl's eq-ref also makes every term the same as itself.
-        ("SELECT ?x ?y WHERE { { ?x owl:sameAs ?y } UNION { ?x owl:differentFrom ?x BIND(?x AS ?y) } "
-         "{ ?x owl:differentFrom ?y } UNION { ?y owl:differentFrom ?x } }",
-         "'sameAs' and 'differentFrom' cannot be used on the same subject-object pair: (%s, %s)", ("x", "y")),
+        (
+            "SELECT ?x ?y WHERE { { ?x owl:sameAs ?y } UNION { ?x owl:differentFrom ?x BIND(?x AS ?y) } "
+            "{ ?x owl:differentFrom ?y } UNION { ?y owl:differentFrom ?x } }",
+            "'sameAs' and 'differentFrom' cannot be used on the same subject-object pair: (%s, %s)",
+            ("x", "y"),
+        ),
     )
-)  # fmt: skip
+)
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 

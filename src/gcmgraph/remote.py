@@ -167,8 +167,9 @@ class _ChallengeAuth(httpx.Auth):
 
     def __init__(self, user: str, password: str):
         self._schemes: dict[str, httpx.Auth] = {
-            "basic": httpx.BasicAuth(user, password), "digest": httpx.DigestAuth(user, password),
-        }  # fmt: skip
+            "basic": httpx.BasicAuth(user, password),
+            "digest": httpx.DigestAuth(user, password),
+        }
         self._chosen: str | None = None
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
@@ -194,8 +195,10 @@ def _auth_hint(status: int, url: str, had_credentials: bool) -> str:
     host = urllib.parse.urlsplit(url).hostname
     if had_credentials:
         return f" (the credentials for {host} were refused)"
-    return (f" (no credentials for {host}: set GCMGRAPH_ENDPOINT_USER and GCMGRAPH_ENDPOINT_PASSWORD, "
-            "or add the host to your netrc file)")  # fmt: skip
+    return (
+        f" (no credentials for {host}: set GCMGRAPH_ENDPOINT_USER and GCMGRAPH_ENDPOINT_PASSWORD, "
+        "or add the host to your netrc file)"
+    )
 
 
 @dataclass(frozen=True)
@@ -266,8 +269,9 @@ class Session:
                 break
             try:
                 auth = self._auth_for(url)
-                with self._client.stream(method, url, content=body, headers=headers, timeout=remaining,
-                                         auth=auth) as answer:  # fmt: skip
+                with self._client.stream(
+                    method, url, content=body, headers=headers, timeout=remaining, auth=auth
+                ) as answer:
                     if retry and answer.status_code in (429, 503) and attempt + 1 < RETRIES:
                         wait = answer.headers.get("Retry-After", "")
                         delay = float(wait) if wait.isdigit() else 0.5 * 2**attempt
@@ -452,8 +456,9 @@ class EndpointGraph:
         elif len(encoded) > MAX_GET_LENGTH:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             url, body = self.endpoint.url, encoded.encode()
-        answer = self._session().request("POST" if body else "GET", url, body=body, headers=headers,
-                                         timeout=seconds, retry=True, max_bytes=limit)  # fmt: skip
+        answer = self._session().request(
+            "POST" if body else "GET", url, body=body, headers=headers, timeout=seconds, retry=True, max_bytes=limit
+        )
         return self._parse(answer, form, text, max_rows)
 
     def _parse(self, answer: Response, form: str, text: str, max_rows: int | None) -> QueryResult:
@@ -642,8 +647,13 @@ def _publish(
     for graph, triples in [*contents.items(), (UNION_GRAPH, union)]:
         for number, piece in enumerate(_chunks(triples)):
             method = "PUT" if number == 0 else "POST"
-            session.request(method, _graph_url(store_url, graph), body=_ntriples(piece),
-                            headers={"Content-Type": "application/n-triples"}, timeout=timeout)  # fmt: skip
+            session.request(
+                method,
+                _graph_url(store_url, graph),
+                body=_ntriples(piece),
+                headers={"Content-Type": "application/n-triples"},
+                timeout=timeout,
+            )
             done += len(piece)
             if progress:
                 progress(graph, done, total)
@@ -652,8 +662,13 @@ def _publish(
     listed = sorted(set(graphs) | set(kept))
     manifest = [ox.Triple(ox.NamedNode(MANIFEST_GRAPH), ox.NamedNode(_HAS_PART), ox.NamedNode(g)) for g in listed]
     manifest += [ox.Triple(ox.NamedNode(UNION_GRAPH), ox.NamedNode(_DERIVED_FROM), ox.NamedNode(g)) for g in listed]
-    session.request("PUT", _graph_url(store_url, MANIFEST_GRAPH), body=_ntriples(manifest),
-                    headers={"Content-Type": "application/n-triples"}, timeout=timeout)  # fmt: skip
+    session.request(
+        "PUT",
+        _graph_url(store_url, MANIFEST_GRAPH),
+        body=_ntriples(manifest),
+        headers={"Content-Type": "application/n-triples"},
+        timeout=timeout,
+    )
     checked = tuple(PublishedGraph(g, len(t), _count(reader, g, timeout)) for g, t in contents.items())
     union_checked = PublishedGraph(UNION_GRAPH, len(union), _count(reader, UNION_GRAPH, timeout))
     wrong = [g for g in (*checked, union_checked) if g.found != g.sent]

@@ -304,12 +304,21 @@ def render_report(report: ValidationReport, fmt: str, limit: int | None = None) 
             "checks_run": list(report.checks_run),
             "files": list(report.files),
             "findings": [
-                {"file": f.file, "line": f.line, "column": f.column, "severity": f.severity, "check": f.check,
-                 "message": f.message, "entity": f.entity, "property": f.predicate, "value": f.value,
-                 "accepted": f.accepted}
+                {
+                    "file": f.file,
+                    "line": f.line,
+                    "column": f.column,
+                    "severity": f.severity,
+                    "check": f.check,
+                    "message": f.message,
+                    "entity": f.entity,
+                    "property": f.predicate,
+                    "value": f.value,
+                    "accepted": f.accepted,
+                }
                 for f in findings
             ],
-        }  # fmt: skip
+        }
         return (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode()
     if fmt == "github":
 
@@ -348,15 +357,30 @@ def render_report(report: ValidationReport, fmt: str, limit: int | None = None) 
         sarif = {
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
-            "runs": [{"tool": {"driver": {"name": "gcmgraph validate", "informationUri": "https://w3id.org/gcmgraph",
-                                          "rules": [{"id": r, "name": r} for r in rules]}},
-                      "results": results}],
-        }  # fmt: skip
+            "runs": [
+                {
+                    "tool": {
+                        "driver": {
+                            "name": "gcmgraph validate",
+                            "informationUri": "https://w3id.org/gcmgraph",
+                            "rules": [{"id": r, "name": r} for r in rules],
+                        }
+                    },
+                    "results": results,
+                }
+            ],
+        }
         return (json.dumps(sarif, ensure_ascii=False, indent=2) + "\n").encode()
     if fmt == "junit":
         failing = [f for f in findings if not f.accepted]
-        suite = ET.Element("testsuite", name="gcmgraph validate", tests=str(len(report.checks_run) + len(failing)),
-                           failures=str(len(failing)), errors="0", skipped="0")  # fmt: skip
+        suite = ET.Element(
+            "testsuite",
+            name="gcmgraph validate",
+            tests=str(len(report.checks_run) + len(failing)),
+            failures=str(len(failing)),
+            errors="0",
+            skipped="0",
+        )
         by_check = Counter(f.check for f in failing)
         for check in report.checks_run:
             if not any(c == check or c.startswith(check + " ") for c in by_check):

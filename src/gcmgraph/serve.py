@@ -81,9 +81,11 @@ class WorkerPool:
         context = multiprocessing.get_context("spawn")  # never fork a process that runs threads
         ours, theirs = context.Pipe()
         process = context.Process(
-            target=worker_main, name="gcmgraph-query", daemon=True,
+            target=worker_main,
+            name="gcmgraph-query",
+            daemon=True,
             args=(theirs, str(self.store_path), self.limits),
-        )  # fmt: skip
+        )
         process.start()
         theirs.close()
         worker = _Worker(process, ours)
@@ -138,8 +140,11 @@ class WorkerPool:
                 return reply
         except (EOFError, OSError):
             self._replace(worker)
-            return Reply.error(507, f"{job.origin}: the query engine stopped; the query most likely needs more "
-                               f"memory than {self.limits.memory_mb} MB (the server's --max-memory)")  # fmt: skip
+            return Reply.error(
+                507,
+                f"{job.origin}: the query engine stopped; the query most likely needs more "
+                f"memory than {self.limits.memory_mb} MB (the server's --max-memory)",
+            )
         self._replace(worker)
         return Reply.error(503, f"{job.origin}: stopped after {timeout:g} s (the server's --timeout)")
 
@@ -207,11 +212,18 @@ def start(
         app = make_app(pool, queries, known_graphs)
         try:
             server = waitress.create_server(
-                app, host=host, port=port, threads=max(4, 2 * limits.workers), ident="gcmgraph",
-                max_request_body_size=MAX_BODY_BYTES, max_request_header_size=32_768,
-                channel_timeout=max(60, int(limits.timeout_s) + 30), connection_limit=100,
-                expose_tracebacks=False, clear_untrusted_proxy_headers=True,
-            )  # fmt: skip
+                app,
+                host=host,
+                port=port,
+                threads=max(4, 2 * limits.workers),
+                ident="gcmgraph",
+                max_request_body_size=MAX_BODY_BYTES,
+                max_request_header_size=32_768,
+                channel_timeout=max(60, int(limits.timeout_s) + 30),
+                connection_limit=100,
+                expose_tracebacks=False,
+                clear_untrusted_proxy_headers=True,
+            )
         except OSError as error:
             raise ServeError(f"--bind {bind}: {error.strerror or error}") from None
     except BaseException:

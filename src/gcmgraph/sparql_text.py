@@ -266,9 +266,25 @@ def check_query_text(text: str, origin: str, *, known_graphs: Sequence[str], all
 
 # Functions whose value is always true or false (SPARQL 1.1 §17.4), and the operators that make one.
 _BOOLEAN_CALLS = frozenset(
-    {"BOUND", "ISIRI", "ISURI", "ISBLANK", "ISLITERAL", "ISNUMERIC", "REGEX", "CONTAINS", "STRSTARTS",
-     "STRENDS", "LANGMATCHES", "SAMETERM", "EXISTS", "NOT", "TRUE", "FALSE"}
-)  # fmt: skip
+    {
+        "BOUND",
+        "ISIRI",
+        "ISURI",
+        "ISBLANK",
+        "ISLITERAL",
+        "ISNUMERIC",
+        "REGEX",
+        "CONTAINS",
+        "STRSTARTS",
+        "STRENDS",
+        "LANGMATCHES",
+        "SAMETERM",
+        "EXISTS",
+        "NOT",
+        "TRUE",
+        "FALSE",
+    }
+)
 _BOOLEAN_OPERATORS = frozenset({"=", "<", ">", "!", "&", "|"})
 
 

@@ -201,10 +201,17 @@ def _read(paths: Sequence[Path]) -> _Reading:
             continue
         for bad in parsed.ill_typed:
             reading.findings.append(
-                Finding("ill-typed-literal", "error", bad.reason, source.name, bad.line,
-                        entity=_term_text(bad.quad.subject.value), predicate=_term_text(bad.quad.predicate.value),
-                        value=bad.quad.object.value)
-            )  # fmt: skip
+                Finding(
+                    "ill-typed-literal",
+                    "error",
+                    bad.reason,
+                    source.name,
+                    bad.line,
+                    entity=_term_text(bad.quad.subject.value),
+                    predicate=_term_text(bad.quad.predicate.value),
+                    value=bad.quad.object.value,
+                )
+            )
         reading.findings += _non_canonical(source, parsed.quads)
         reading.sources.append(source)
         reading.quads.append(parsed.quads)
@@ -213,10 +220,11 @@ def _read(paths: Sequence[Path]) -> _Reading:
 
 def _skipped(name: str, errors: int) -> Finding:
     return Finding(
-        "syntax", "error",
+        "syntax",
+        "error",
         f"file skipped: it cannot be read ({errors} error(s)); findings that only follow from its absence are left out",
         name,
-    )  # fmt: skip
+    )
 
 
 def _literal_text(literal: ox.Literal) -> str:
@@ -228,14 +236,18 @@ def _non_canonical(source: SourceFile, quads: list[ox.Quad]) -> list[Finding]:
     rewrites = store_rewrites(q.object for q in quads if isinstance(q.object, ox.Literal))
     return [
         Finding(
-            "non-canonical-literal", "warning",
+            "non-canonical-literal",
+            "warning",
             f"the store gives this value back as {_literal_text(rewrites[quad.object])}, so queries and exports "
             "will not show what the file says; write it that way",
-            source.name, line, entity=_term_text(quad.subject.value), predicate=_term_text(quad.predicate.value),
+            source.name,
+            line,
+            entity=_term_text(quad.subject.value),
+            predicate=_term_text(quad.predicate.value),
             value=_literal_text(quad.object),
         )
         for quad, line in literal_lines(source, quads, lambda literal: literal in rewrites)
-    ]  # fmt: skip
+    ]
 
 
 # -- the checks --------------------------------------------------------------------------------
@@ -375,9 +387,17 @@ def _consistency(store: ox.Store, index: SubjectIndex) -> list[Finding]:
                 shown = literal.group(1) if literal else None
             file, line = index.locate(entity.value if entity is not None else None)
             findings.append(
-                Finding(check, "error", text, file, line, entity=_term_text(entity and entity.value),
-                        predicate=_term_text(prop and prop.value), value=shown)
-            )  # fmt: skip
+                Finding(
+                    check,
+                    "error",
+                    text,
+                    file,
+                    line,
+                    entity=_term_text(entity and entity.value),
+                    predicate=_term_text(prop and prop.value),
+                    value=shown,
+                )
+            )
     return findings
 
 
@@ -405,10 +425,15 @@ def quality_checks(folder: Path | None = None) -> list[QualityCheck]:
             raise UsageError(f"{origin}: severity must be one of {', '.join(SEVERITIES)}, not {severity!r}")
         checks.append(
             QualityCheck(
-                name=path.stem, path=path, title=str(header["title"]), problem=str(header.get("problem", "")).strip(),
-                fix=str(header.get("fix", "")).strip(), severity=severity, text=text,
+                name=path.stem,
+                path=path,
+                title=str(header["title"]),
+                problem=str(header.get("problem", "")).strip(),
+                fix=str(header.get("fix", "")).strip(),
+                severity=severity,
+                text=text,
             )
-        )  # fmt: skip
+        )
     return checks
 
 
@@ -423,13 +448,16 @@ def _quality(store: ox.Store, run: _Pass) -> list[Finding]:
             prop, value = row["property"], row["value"]
             findings.append(
                 Finding(
-                    check=f"check:{check.name}", severity=check.severity, message=" ".join(message.split()),
-                    file=file, line=line,
+                    check=f"check:{check.name}",
+                    severity=check.severity,
+                    message=" ".join(message.split()),
+                    file=file,
+                    line=line,
                     entity=_term_text(entity.value) if entity is not None else None,
                     predicate=_term_text(prop.value) if prop is not None else None,
                     value=_term_text(value.value) if value is not None else None,
                 )
-            )  # fmt: skip
+            )
     return findings
 
 
@@ -517,9 +545,15 @@ def _apply_accepted(findings: list[Finding], accepted: Sequence[AcceptedFinding]
     for number, entry in enumerate(accepted):
         if number not in used:
             marked.append(
-                Finding("accepted:stale", "warning", "accepted finding no longer occurs; remove it from the file",
-                        origin, entity=entry.entity, value=entry.check)
-            )  # fmt: skip
+                Finding(
+                    "accepted:stale",
+                    "warning",
+                    "accepted finding no longer occurs; remove it from the file",
+                    origin,
+                    entity=entry.entity,
+                    value=entry.check,
+                )
+            )
     return marked
 
 
@@ -598,6 +632,11 @@ def validate(
     order = {s: i for i, s in enumerate(SEVERITIES)}
     findings.sort(key=lambda f: (f.file or "~", f.line or 0, order[f.severity], f.check, f.entity or ""))
     return ValidationReport(
-        findings=tuple(findings), checks_run=tuple(checks_run), files=tuple(s.name for s in reading.sources),
-        inference=inference, skipped=tuple(reading.skipped), engine=engine, timings=timings,
-    )  # fmt: skip
+        findings=tuple(findings),
+        checks_run=tuple(checks_run),
+        files=tuple(s.name for s in reading.sources),
+        inference=inference,
+        skipped=tuple(reading.skipped),
+        engine=engine,
+        timings=timings,
+    )

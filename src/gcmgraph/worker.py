@@ -119,8 +119,10 @@ def evaluate(store: ox.Store, known_graphs: Sequence[str], job: Job, max_bytes: 
     too_large = Reply.error(507, f"{job.origin}: the answer is larger than {max_bytes} bytes (the server's limit)")
     dataset: dict[str, Any] = {}
     if job.default_graphs or job.named_graphs:
-        dataset = {"default_graph": [ox.NamedNode(g) for g in job.default_graphs],
-                   "named_graphs": [ox.NamedNode(g) for g in job.named_graphs]}  # fmt: skip
+        dataset = {
+            "default_graph": [ox.NamedNode(g) for g in job.default_graphs],
+            "named_graphs": [ox.NamedNode(g) for g in job.named_graphs],
+        }
     try:
         union = not (confined.names_dataset or dataset)
         answer = store.query(confined.text, use_default_graph_as_union=union, **dataset)

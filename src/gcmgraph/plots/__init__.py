@@ -27,16 +27,32 @@ class PlotSpec:
 PLOTS: dict[str, PlotSpec] = {
     spec.name: spec
     for spec in (
-        PlotSpec("timeline", "The process from the New York Declaration on: phases as bands, events with their place",
-                 ("plot-timeline", "phases"), "timeline"),
-        PlotSpec("vote-map", "The world coloured by each state's recorded position on the General Assembly endorsement",
-                 ("plot-vote-map", "plot-vote-totals"), "vote_map"),
-        PlotSpec("lineage", "From the mandate through drafts and revisions to the adopted text and its endorsement",
-                 ("plot-lineage",), "lineage"),
-        PlotSpec("actor-network", "Organisations, UN bodies and people linked to the events and documents",
-                 ("plot-actor-network",), "network"),
+        PlotSpec(
+            "timeline",
+            "The process from the New York Declaration on: phases as bands, events with their place",
+            ("plot-timeline", "phases"),
+            "timeline",
+        ),
+        PlotSpec(
+            "vote-map",
+            "The world coloured by each state's recorded position on the General Assembly endorsement",
+            ("plot-vote-map", "plot-vote-totals"),
+            "vote_map",
+        ),
+        PlotSpec(
+            "lineage",
+            "From the mandate through drafts and revisions to the adopted text and its endorsement",
+            ("plot-lineage",),
+            "lineage",
+        ),
+        PlotSpec(
+            "actor-network",
+            "Organisations, UN bodies and people linked to the events and documents",
+            ("plot-actor-network",),
+            "network",
+        ),
     )
-}  # fmt: skip
+}
 
 
 def plot_names() -> list[str]:

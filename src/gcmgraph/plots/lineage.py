@@ -145,12 +145,14 @@ def draw(graph: GraphSource) -> str:
         "</defs>",
         svg.text(left, 32, heading, 19, font_weight="bold"),
         svg.text(
-            left, 54,
+            left,
+            54,
             "Each arrow points forward in time and says how one text led to the next; dates are given where a "
             "source gives the day.",
-            12, fill=svg.MUTED,
+            12,
+            fill=svg.MUTED,
         ),
-    ]  # fmt: skip
+    ]
     legend_x = left
     for name, colour in RELATION_COLOURS.items():
         if not any(link.relation == name for link in links):
@@ -192,10 +194,17 @@ def draw(graph: GraphSource) -> str:
         children = [
             svg.title(node.label + when),
             svg.element(
-                "rect", x=x, y=y, width=BOX_WIDTH, height=node.height, rx=6.0, fill=fill, stroke=ACCENT,
+                "rect",
+                x=x,
+                y=y,
+                width=BOX_WIDTH,
+                height=node.height,
+                rx=6.0,
+                fill=fill,
+                stroke=ACCENT,
                 stroke_width=1.5,
             ),
-        ]  # fmt: skip
+        ]
         line_y = y + 18
         if node.date:
             children.append(svg.text(x + 8, line_y, readable_date(node.date), 11, font_weight="bold", class_="date"))

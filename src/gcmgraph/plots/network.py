@@ -112,12 +112,14 @@ def draw(graph: GraphSource) -> str:
     body.append(svg.text(ACTOR_X, 32, heading, 19, font_weight="bold"))
     body.append(
         svg.text(
-            ACTOR_X, 54,
+            ACTOR_X,
+            54,
             "Each line links an actor (left) to an event or document (right); its colour says how. States are "
             "not shown.",
-            12, fill=svg.MUTED,
+            12,
+            fill=svg.MUTED,
         )
-    )  # fmt: skip
+    )
     x = ACTOR_X
     for name, colour in RELATION_COLOURS.items():
         body.append(svg.element("line", x1=x, y1=74.0, x2=x + 26, y2=74.0, stroke=colour, stroke_width=2.5))

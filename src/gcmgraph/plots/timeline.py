@@ -163,8 +163,10 @@ def _phases(graph: GraphSource) -> list[Phase]:
         sources = set(row["source"].split("; "))
         # A boundary the sources agree on is the month of the phase's start or end date; a disputed one
         # is every month a claim gives for it, none of them adopted.
-        for boundary, day, claimed in ((phase.start, row["start"], row.get("start_claimed")),
-                                       (phase.end, row["end"], row.get("end_claimed"))):  # fmt: skip
+        for boundary, day, claimed in (
+            (phase.start, row["start"], row.get("start_claimed")),
+            (phase.end, row["end"], row.get("end_claimed")),
+        ):
             for month in claimed.split("; ") if claimed else [day[:7]]:
                 boundary.months[month] = not claimed
                 boundary.sources[month] |= sources
@@ -227,12 +229,14 @@ def draw(graph: GraphSource) -> str:
     body.append(svg.text(LEFT, 30, heading, 20, font_weight="bold"))
     body.append(
         svg.text(
-            LEFT, 52,
+            LEFT,
+            52,
             "Phases as bands (hatched where the sources disagree on a boundary month); events as marks with "
             "their place. Dashed marks: the sources give only the month or the year.",
-            12, fill=svg.MUTED,
+            12,
+            fill=svg.MUTED,
         )
-    )  # fmt: skip
+    )
     for index in range(0, len(events), 2):
         y = events_top + index * ROW
         body.append(svg.element("rect", x=LEFT, y=y, width=WIDTH - LEFT - RIGHT, height=ROW, fill="#f5f7fa"))
@@ -305,20 +309,32 @@ def _phase_bands(axis: Axis, phases: list[Phase], top: float, events_top: float,
             group.append(svg.element("rect", x=x1, y=y, width=x2 - x1, height=PHASE_ROW - 6, fill=colour, rx=3.0))
             group.append(
                 svg.element(
-                    "rect", x=x1, y=events_top - 6, width=x2 - x1, height=bottom - events_top + 6,
-                    fill=colour, fill_opacity="0.12",
+                    "rect",
+                    x=x1,
+                    y=events_top - 6,
+                    width=x2 - x1,
+                    height=bottom - events_top + 6,
+                    fill=colour,
+                    fill_opacity="0.12",
                 )
-            )  # fmt: skip
+            )
         for lo, hi, boundary in ((start_lo, start_hi, phase.start), (end_lo, end_hi, phase.end)):
             if boundary.agreed or hi <= lo:
                 continue
             x1, x2 = axis.x(lo), axis.x(hi)
             group.append(
                 svg.element(
-                    "rect", x=x1, y=y, width=x2 - x1, height=PHASE_ROW - 6, fill="url(#timeline-disputed)",
-                    stroke=colour, stroke_width=1.5, class_="disputed",
+                    "rect",
+                    x=x1,
+                    y=y,
+                    width=x2 - x1,
+                    height=PHASE_ROW - 6,
+                    fill="url(#timeline-disputed)",
+                    stroke=colour,
+                    stroke_width=1.5,
+                    class_="disputed",
                 )
-            )  # fmt: skip
+            )
         group.append(svg.text(LEFT, y + 13, words, 12, font_weight="bold"))
         parts.append(svg.element("g", group, class_="phase", data_phase=phase.iri))
     return parts
@@ -340,10 +356,18 @@ def _event_row(axis: Axis, event: Event, y: float) -> str:
     else:
         parts.append(
             svg.element(
-                "rect", x=x1, y=middle - 4, width=x2 - x1, height=8.0, rx=3.0, fill="#ffffff", stroke=ACCENT,
-                stroke_dasharray="3 2", stroke_width=1.2,
+                "rect",
+                x=x1,
+                y=middle - 4,
+                width=x2 - x1,
+                height=8.0,
+                rx=3.0,
+                fill="#ffffff",
+                stroke=ACCENT,
+                stroke_dasharray="3 2",
+                stroke_width=1.2,
             )
-        )  # fmt: skip
+        )
     parts.append(svg.text(LEFT, middle + 4, when, 11, fill=svg.MUTED))
     parts.append(svg.text(LABEL_X, middle + 4, svg.truncate(event.label, 70), 11))
     if event.place:

@@ -156,21 +156,24 @@ def draw(graph: GraphSource, recorded_vote: str | None = None) -> str:
     body.append(svg.text(20, 32, heading, 19, font_weight="bold"))
     body.append(
         svg.text(
-            20, 54,
+            20,
+            54,
             f"Vote of {date}: {totals.get('in_favour', '?')} in favour, {totals.get('against', '?')} against, "
             f"{totals.get('abstentions', '?')} abstentions, {totals.get('not_voting', '?')} did not vote "
             f"(sources: {vote_sources}).",
             13,
         )
-    )  # fmt: skip
+    )
     body.append(
         svg.text(
-            20, 74,
+            20,
+            74,
             "Only the states our sources name are coloured; grey means the graph does not hold that state's "
             "position, which is not guessed.",
-            12, fill=svg.MUTED,
+            12,
+            fill=svg.MUTED,
         )
-    )  # fmt: skip
+    )
     countries: list[str] = []
     markers: list[str] = []
     for code in sorted(shapes):
@@ -194,10 +197,18 @@ def draw(graph: GraphSource, recorded_vote: str | None = None) -> str:
             if (x1 - x0) * (y1 - y0) < 400:  # too small to see: mark it with a ringed dot
                 markers.append(
                     svg.element(
-                        "circle", [svg.title(label)], cx=(x0 + x1) / 2, cy=(y0 + y1) / 2, r=9.0, fill=fill,
-                        stroke="#1f2933", stroke_width=2.0, class_=f"marker {css}", data_iso=code,
+                        "circle",
+                        [svg.title(label)],
+                        cx=(x0 + x1) / 2,
+                        cy=(y0 + y1) / 2,
+                        r=9.0,
+                        fill=fill,
+                        stroke="#1f2933",
+                        stroke_width=2.0,
+                        class_=f"marker {css}",
+                        data_iso=code,
                     )
-                )  # fmt: skip
+                )
     body.append(
         svg.element(
             "g",
@@ -259,11 +270,15 @@ def _legend(states: list[State], totals: dict[str, str], y: float) -> tuple[list
         for index, text_line in enumerate(lines):
             parts.append(
                 svg.text(
-                    44, y + 12 + index * 16, text_line, 12, class_=f"legend {css}",
+                    44,
+                    y + 12 + index * 16,
+                    text_line,
+                    12,
+                    class_=f"legend {css}",
                     data_count=str(count) if index == 0 else None,
                     data_total=total if index == 0 and total is not None else None,
                 )
-            )  # fmt: skip
+            )
         y += 16 * len(lines) + 6
     for css, fill, words in (DISPUTED, UNKNOWN):
         count = len([s for s in states if s.style[0] == css])

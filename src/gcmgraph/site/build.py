@@ -162,8 +162,19 @@ class Site:
 
     def _about(self) -> dict[str, str | None]:
         """The ontology's header, every key present (None where the ontology does not say)."""
-        keys = ("ontology", "title", "description", "creator", "license", "created", "modified", "version",
-                "version_iri", "prefix", "namespace")  # fmt: skip
+        keys = (
+            "ontology",
+            "title",
+            "description",
+            "creator",
+            "license",
+            "created",
+            "modified",
+            "version",
+            "version_iri",
+            "prefix",
+            "namespace",
+        )
         rows = self.run("site-ontology")
         return {k: _text(rows[0], k) if rows else None for k in keys}
 
@@ -206,8 +217,16 @@ class Site:
             for name in pictures
         ]
         downloads = list(self.downloads)
-        self.render(page, "index.html", info=info, counts=counts, sources=sources, figures=figures,
-                    downloads=downloads, resource_count=len(self.resource_pages))  # fmt: skip
+        self.render(
+            page,
+            "index.html",
+            info=info,
+            counts=counts,
+            sources=sources,
+            figures=figures,
+            downloads=downloads,
+            resource_count=len(self.resource_pages),
+        )
 
     downloads: tuple[str, ...] = ()
 
@@ -221,11 +240,16 @@ class Site:
                 {
                     "relation": row["relation"].value,
                     "target": self.value(page, row["target"], _text(row, "target_label")),
-                    "alignment": not target.startswith(ONTOLOGY_NS) and not target.startswith(
-                        ("http://www.w3.org/2002/07/owl#", "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-                         "http://www.w3.org/2000/01/rdf-schema#")),
+                    "alignment": not target.startswith(ONTOLOGY_NS)
+                    and not target.startswith(
+                        (
+                            "http://www.w3.org/2002/07/owl#",
+                            "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+                            "http://www.w3.org/2000/01/rdf-schema#",
+                        )
+                    ),
                 }
-            )  # fmt: skip
+            )
         examples: dict[str, list[dict[str, object]]] = defaultdict(list)
         totals: dict[str, int] = defaultdict(int)
         for row in self.run("site-term-examples", {"term": _iris(iris)}):
@@ -246,9 +270,12 @@ class Site:
                 )
             if "path" in flat and "property_shape" in flat:
                 rules[flat["path"]].append(
-                    {"shape": self.value(page, row["property_shape"]), "words": shape_rule(flat, self.labels),
-                     "node": False}
-                )  # fmt: skip
+                    {
+                        "shape": self.value(page, row["property_shape"]),
+                        "words": shape_rule(flat, self.labels),
+                        "node": False,
+                    }
+                )
         sections = []
         for type_iri, heading, kind in TERM_TYPES:
             entries = []
@@ -321,8 +348,9 @@ class Site:
                 error = str(problem)
                 self.problems.append(f"query {query.name}: {problem}")
             table = self._result_table(page, result) if result is not None else None
-            self.render(page, "query.html", query=query, command=command, table=table, error=error,
-                        parameters=query.parameters)  # fmt: skip
+            self.render(
+                page, "query.html", query=query, command=command, table=table, error=error, parameters=query.parameters
+            )
             entries.append({"query": query, "href": relative("queries/index.html", page)})
         self.render("queries/index.html", "queries.html", entries=entries)
 
@@ -362,8 +390,10 @@ class Site:
             entry = by_iri[iri]
             self._resource_page(page, iri, entry, facts.get(iri, []))
             kinds[str(entry["kind"])].append({"label": entry["label"], "href": relative("id/index.html", page)})
-        groups = [{"kind": k, "items": sorted(kinds[k], key=lambda e: (str(e["label"]).lower(), e["href"]))}
-                  for k in sorted(kinds)]  # fmt: skip
+        groups = [
+            {"kind": k, "items": sorted(kinds[k], key=lambda e: (str(e["label"]).lower(), e["href"]))}
+            for k in sorted(kinds)
+        ]
         self.render("id/index.html", "resources.html", groups=groups)
 
     def _resource_page(self, page: str, iri: str, entry: Mapping[str, object], rows: list) -> None:
@@ -374,8 +404,13 @@ class Site:
                 numbers[source] = len(numbers) + 1
             return numbers[source]
 
-        own_sources = sorted({r["value"].value for r in rows if r["direction"].value == "provenance"
-                              and r["property"].value == PROVENANCE[0]})  # fmt: skip
+        own_sources = sorted(
+            {
+                r["value"].value
+                for r in rows
+                if r["direction"].value == "provenance" and r["property"].value == PROVENANCE[0]
+            }
+        )
         for source in own_sources:
             cite(source)
         grouped: dict[tuple[str, str, str], dict[str, object]] = {}
@@ -418,8 +453,13 @@ class Site:
         for fact in grouped.values():
             fact["sources"].sort()
         facts = [grouped[k] for k in order if k[0] == "out"]
-        facts.sort(key=lambda f: (f["property"] != "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
-                                  str(f["property_label"]).lower(), f["value"].text))  # fmt: skip
+        facts.sort(
+            key=lambda f: (
+                f["property"] != "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+                str(f["property_label"]).lower(),
+                f["value"].text,
+            )
+        )
         claims = [grouped[k] for k in order if k[0] == "claim"]
         incoming = [grouped[k] for k in order if k[0] == "in"]
         incoming.sort(key=lambda f: (str(f["property_label"]).lower(), f["value"].text.lower(), f["value"].href or ""))
@@ -428,9 +468,21 @@ class Site:
             for s, n in sorted(numbers.items(), key=lambda item: item[1])
         ]
         classes = [self.value(page, ox.NamedNode(c)) for c in sorted(set(entry["classes"]))]
-        self.render(page, "resource.html", iri=iri, curie=compact(iri), label=entry["label"], classes=classes,
-                    notes=notes, facts=facts, claims=claims, incoming=incoming, sources=sources,
-                    locators=sorted(set(locators)), confidence=confidence)  # fmt: skip
+        self.render(
+            page,
+            "resource.html",
+            iri=iri,
+            curie=compact(iri),
+            label=entry["label"],
+            classes=classes,
+            notes=notes,
+            facts=facts,
+            claims=claims,
+            incoming=incoming,
+            sources=sources,
+            locators=sorted(set(locators)),
+            confidence=confidence,
+        )
 
 
 def _datatype(term: object) -> str:
