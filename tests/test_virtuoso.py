@@ -31,6 +31,8 @@ from gcmgraph.sparql_text import values_block
 NO_CREDENTIALS = {"GCMGRAPH_ENDPOINT_USER": None, "GCMGRAPH_ENDPOINT_PASSWORD": None}
 GCM = "PREFIX gcm: <https://w3id.org/gcmgraph/ontology#>\n"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+ID = "https://w3id.org/gcmgraph/id/"
+GCM_NS = "https://w3id.org/gcmgraph/ontology#"
 
 
 @pytest.fixture(scope="session")
@@ -114,19 +116,6 @@ def test_queries_sign_in_with_digest_on_the_authenticated_endpoint(bundled, virt
 
 # -- every stored query ------------------------------------------------------------------------
 
-# Patterns Virtuoso 7.2 evaluates wrongly whatever form the request takes, so only a stored query
-# written around them gives the local answer. The test asserts that each still differs: an entry
-# must go as soon as its query (or Virtuoso) no longer needs it.
-ENGINE_DEVIATIONS = {
-    "document-lineage": "a UNION branch joining `?previous gcm:revisionOf* document:zero-draft` with FILTER NOT "
-    "EXISTS loses its rows (property paths in UNIONs: openlink/virtuoso-opensource#831)",
-    "events-in-year": "a BIND over OPTIONAL values that is then filtered on projects another row's value "
-    "(openlink/virtuoso-opensource#96)",
-    "plot-actor-network": "a UNION followed by `?kind rdfs:subClassOf* ?family` gives no rows "
-    "(openlink/virtuoso-opensource#831)",
-    "plot-vote-map": "a FILTER on an outer variable inside an OPTIONAL that holds another OPTIONAL never matches "
-    "(no report found); `gcm:castIn ?_recorded_vote_iri` in the pattern avoids it",
-}
 QUERIES = catalogue()
 
 
@@ -134,11 +123,71 @@ QUERIES = catalogue()
 def test_every_stored_query_gives_the_local_answer_on_virtuoso(bundled, virtuoso, published, query) -> None:
     local = run_query(bundled, query, examples(query))
     remote = run_query(EndpointGraph(resolve_endpoint(virtuoso.sparql)), query, examples(query))
-    if query.name not in ENGINE_DEVIATIONS:
-        assert_same_answer(query, local, remote)
-        return
-    with pytest.raises(AssertionError):
-        assert_same_answer(query, local, remote)
+    assert_same_answer(query, local, remote)
+
+
+# -- patterns Virtuoso evaluates wrongly, which the stored queries are written without ---------
+# Each test cuts a pattern down from the stored query that met it, shows Virtuoso 7.2 still getting
+# it wrong whatever the request form (when it no longer does, the query may go back to the plain
+# form), and checks the standard form the query is written in now: the same answer locally, and
+# the local answer on Virtuoso.
+
+
+def misread(bundled, virtuoso: Virtuoso, plain: str, portable: str) -> tuple[Counter, Counter]:
+    """The local answer to ``plain`` and Virtuoso's, once ``portable`` is shown to give the local
+    answer in both places."""
+    local = Counter(bundled.query(GCM + plain).rows)
+    remote = EndpointGraph(resolve_endpoint(virtuoso.sparql))
+    assert Counter(bundled.query(GCM + portable).rows) == local
+    assert Counter(remote.query(GCM + portable).rows) == local
+    return local, Counter(remote.query(GCM + plain).rows)
+
+
+LINKS = "{ ?to gcm:mandatedBy ?from } UNION { ?to gcm:partOf ?from }"
+TO_THE_COMPACT = "FILTER EXISTS { ?from ^gcm:mandatedBy* <https://w3id.org/gcmgraph/id/document/gcm> }"
+
+
+def test_a_union_then_filter_exists_with_a_path_then_optional_is_in_a_subquery(bundled, virtuoso, published) -> None:
+    # plot-lineage; openlink/virtuoso-opensource#831 (property path, UNION and OPTIONAL).
+    plain = f"SELECT ?from ?to ?date WHERE {{ {LINKS} {TO_THE_COMPACT} OPTIONAL {{ ?from gcm:startDate ?date }} }}"
+    portable = (f"SELECT ?from ?to ?date WHERE {{ {{ SELECT ?from ?to WHERE {{ {LINKS} {TO_THE_COMPACT} }} }} "
+                "OPTIONAL { ?from gcm:startDate ?date } }")  # fmt: skip
+    local, remote = misread(bundled, virtuoso, plain, portable)
+    # Virtuoso drops the links whose ?from has no date, such as Annex II of the New York
+    # Declaration (no source dates it), which set in motion the process towards the Compact (seed 002).
+    annex_mandates_compact = (ox.NamedNode(ID + "document/nyd-annex-ii"), ox.NamedNode(ID + "document/gcm"), None)
+    assert annex_mandates_compact in local and annex_mandates_compact not in remote
+    assert local - remote == Counter(row for row in local.elements() if row[2] is None)
+
+
+def test_a_union_then_a_property_path_to_a_values_list_is_in_a_subquery(bundled, virtuoso, published) -> None:
+    # plot-actor-network; openlink/virtuoso-opensource#831: no row at all after the UNION.
+    links = "{ ?target gcm:organizer ?actor } UNION { ?target gcm:author ?actor }"
+    kind = ("?actor a ?kind . ?kind <http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?family . "
+            "VALUES ?family { gcm:Organization gcm:Person }")  # fmt: skip
+    plain = f"SELECT ?actor ?kind ?target WHERE {{ {links} {kind} }}"
+    portable = f"SELECT ?actor ?kind ?target WHERE {{ {{ SELECT ?actor ?target WHERE {{ {links} }} }} {kind} }}"
+    local, remote = misread(bundled, virtuoso, plain, portable)
+    # Seed 000: NNIRR co-organised the U.S.-Canada regional consultation of 2017.
+    assert (ox.NamedNode(ID + "organization/nnirr"), ox.NamedNode(GCM_NS + "NonGovernmentalOrganization"),
+            ox.NamedNode(ID + "event/us-canada-consultation-2017")) in local  # fmt: skip
+    assert remote == Counter()
+
+
+def test_a_parameter_is_bound_outside_an_optional_not_filtered_on_inside(bundled, virtuoso, published) -> None:
+    # plot-vote-map; no Virtuoso report found: a FILTER on an outer variable inside an OPTIONAL that
+    # holds another OPTIONAL never matches. (Naming ?_vote_iri itself in the OPTIONAL would suit
+    # Virtuoso but not rdflib, which loses a VALUES variable there: RDFLib/rdflib#2332.)
+    vote = "VALUES ?_vote_iri { <https://w3id.org/gcmgraph/id/event/ga-endorsement-2018> } ?state a gcm:State ."
+    optionals = "OPTIONAL { ?vote gcm:disputed ?disputed } OPTIONAL { ?vote gcm:confidence ?confidence }"
+    plain = (f"SELECT ?state ?vote WHERE {{ {vote} OPTIONAL {{ ?vote gcm:voter ?state ; "
+             f"gcm:castIn ?recorded_vote . {optionals} FILTER(?recorded_vote = ?_vote_iri) }} }}")  # fmt: skip
+    portable = (f"SELECT ?state ?vote WHERE {{ {vote} BIND(?_vote_iri AS ?recorded_vote) "
+                f"OPTIONAL {{ ?vote gcm:voter ?state ; gcm:castIn ?recorded_vote . {optionals} }} }}")  # fmt: skip
+    local, remote = misread(bundled, virtuoso, plain, portable)
+    # Public record facts 4 and 5: the sources name 5 states against and 12 that abstained.
+    assert sum(1 for _, cast in local.elements() if cast is not None) == 5 + 12
+    assert {cast for _, cast in remote} == {None} and remote.total() == local.total() == 193
 
 
 # -- Virtuoso's deviations, each handled -----------------------------------------------------
@@ -184,6 +233,28 @@ def test_booleans_read_as_true_and_false_and_integers_stay_integers(bundled, vir
         ox.Literal("1", datatype=ox.NamedNode(XSD + "integer")),
     )
     assert claim["marrakech-count-165"][1].value == "false"
+
+
+def test_durations_read_in_their_iso_form(bundled, virtuoso, published) -> None:
+    # openlink/virtuoso-opensource#936: Virtuoso keeps a duration as a number of months, or of
+    # seconds, and sends that number in SPARQL results and N-Triples.
+    text = GCM + "SELECT ?thing ?duration WHERE { ?thing gcm:periodicity|gcm:duration ?duration }"
+    sent = {(b["thing"]["value"], b["duration"]["value"]) for b in raw(virtuoso, text, [UNION_GRAPH])["results"]["bindings"]}
+    remote = EndpointGraph(resolve_endpoint(virtuoso.sparql))
+    got = {(row[0].value, row[1]) for row in remote.query(text).rows}
+    assert Counter(remote.query(text).rows) == Counter(bundled.query(text).rows)
+    # GCM para. 49 (public record fact 33): the IMRF takes place every four years; seed 000: the
+    # GCM process took 18 months; the negotiations were monthly.
+    for thing, number, duration in [("mechanism/imrf", "48", "P4Y"), ("event/gcm-process", "18", "P1Y6M"),
+                                    ("event/intergovernmental-negotiations-2018", "1", "P1M")]:  # fmt: skip
+        assert (ID + thing, number) in sent
+        assert (ID + thing, ox.Literal(duration, datatype=ox.NamedNode(XSD + "duration"))) in got
+    # Graph answers come as N-Triples, which carry the number too; a day-time duration is seconds.
+    graph = GCM + "CONSTRUCT { ?thing gcm:periodicity ?every } WHERE { ?thing gcm:periodicity ?every }"
+    assert set(remote.query(graph).triples) == set(bundled.query(graph).triples)
+    time = "SELECT (STRDT(\"PT1H30M\", <http://www.w3.org/2001/XMLSchema#dayTimeDuration>) AS ?d) WHERE {}"
+    assert raw(virtuoso, time, [])["results"]["bindings"][0]["d"]["value"] == "5400.0"
+    assert remote.query(time).rows == bundled.query(time).rows
 
 
 def test_ask_reads_as_true_or_false(virtuoso, published) -> None:

@@ -5,8 +5,9 @@ Requests take the form every SPARQL 1.1 server accepts: a short query by GET, a 
 HTML-form POST (``application/x-www-form-urlencoded``); ``application/sparql-query`` only when an
 alias asks for it (``post = "sparql-query"``), since Virtuoso 7 never answers it
 (openlink/virtuoso-opensource#842). Answers are read the way real stores send them (an ASK as a
-boolean, as a one-row table or as 1/0; booleans as ``xsd:boolean`` 1/0 or as integers) and made
-standard; an answer that cannot be read, or that the store cut short, is an error, never a default.
+boolean, as a one-row table or as 1/0; booleans as ``xsd:boolean`` 1/0 or as integers; durations
+as a bare number of months or seconds) and made standard; an answer that cannot be read, or that
+the store cut short, is an error, never a default.
 
 Queries read one graph: ``publish`` writes each file to its own named graph and also their union
 to one graph, because Virtuoso 7 answers some queries over several default graphs with nothing
@@ -23,6 +24,7 @@ from __future__ import annotations
 import json
 import netrc
 import os
+import re
 import time
 import tomllib
 import urllib.parse
@@ -52,6 +54,8 @@ _HAS_PART = "http://purl.org/dc/terms/hasPart"
 _DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = frozenset(_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger"))
+_DURATIONS = frozenset(_XSD + t for t in ("duration", "yearMonthDuration", "dayTimeDuration"))
+_BARE_NUMBER = re.compile(r"(-?)(\d+(\.\d+)?)")
 _ACCEPT_RESULTS = accept_header(RESULTS, ("json", "xml", "tsv"))
 _ACCEPT_GRAPH = accept_header(GRAPH, ("nt", "turtle", "xml"))
 _ALIAS_KEYS = frozenset({"url", "store", "default-graphs", "named-graphs", "post"})
@@ -328,6 +332,30 @@ def _boolean_of(term: object) -> bool | None:
     return None
 
 
+def _iso_duration(value: str, datatype: object) -> str | None:
+    """The canonical form (as Oxigraph writes it) of a duration sent as a bare number, or None.
+
+    Virtuoso 7 keeps a duration as a number of months (a whole number) or of seconds (a decimal)
+    and sends that number in SPARQL results and N-Triples (openlink/virtuoso-opensource#936); no
+    duration's lexical form is a bare number, so the reading is unambiguous."""
+    found = _BARE_NUMBER.fullmatch(value)
+    if datatype not in _DURATIONS or found is None:
+        return None
+    sign, number, fraction = found.groups()
+    lexical = f"{sign}PT{number}S" if fraction else f"{sign}P{number}M"
+    cast = f"SELECT ?lexical (<{datatype}>(?lexical) AS ?duration) WHERE {{}}"
+    [solution] = ox.Store().query(cast, substitutions={ox.Variable("lexical"): ox.Literal(lexical)})
+    duration = solution["duration"]
+    return duration.value if isinstance(duration, ox.Literal) else None
+
+
+def _standard_object(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """A triple's object as a standard store writes it (see :func:`_iso_duration`)."""
+    if isinstance(term, ox.Literal) and (form := _iso_duration(term.value, term.datatype.value)) is not None:
+        return ox.Literal(form, datatype=term.datatype)
+    return term
+
+
 def _blank_label(value: str) -> str:
     """A blank node's label as sent if it is a valid one, else one made of its hex digits
     (Virtuoso sends ``nodeID://b10006``, which no standard parser reads)."""
@@ -341,6 +369,8 @@ def _blank_label(value: str) -> str:
 def _standard(term: object, boolean_column: bool) -> object:
     if isinstance(term, dict) and term.get("type") == "bnode":
         return {"type": "bnode", "value": _blank_label(str(term.get("value")))}
+    if isinstance(term, dict) and (form := _iso_duration(str(term.get("value")), term.get("datatype"))) is not None:
+        return {"type": "literal", "datatype": term["datatype"], "value": form}
     flag = _boolean_of(term)
     if flag is None or (not boolean_column and isinstance(term, dict) and term.get("datatype") in _INTEGERS):
         return term
@@ -366,8 +396,8 @@ def _ask_answer(document: dict, where: str) -> bool:
 
 def standard_results(document: dict, form: str, booleans: frozenset[str], where: str) -> dict:
     """SPARQL Results JSON as a standard store sends it: ASK as a boolean, booleans as
-    ``true``/``false`` (integers only where the query binds a boolean expression), blank nodes
-    with valid labels."""
+    ``true``/``false`` (integers only where the query binds a boolean expression), durations in
+    their ISO 8601 form, blank nodes with valid labels."""
     if form == "ASK":
         return {"head": {}, "boolean": _ask_answer(document, where)}
     if "boolean" in document:
@@ -474,7 +504,8 @@ class EndpointGraph:
                 if found is None or found.rdf is None:
                     raise RemoteError(f"endpoint {where}: answered with {kind or 'no content type'}, not an RDF graph")
                 triples = tuple(
-                    ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(answer.body, format=found.rdf)
+                    ox.Triple(q.subject, q.predicate, _standard_object(q.object))
+                    for q in ox.parse(answer.body, format=found.rdf)
                 )
                 if max_rows is not None and len(triples) > max_rows:
                     raise ResultLimitError(f"endpoint {where}: more than {max_rows} triples (raise it with --max-rows)")
