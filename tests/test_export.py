@@ -418,6 +418,31 @@ def test_control_characters_survive_where_the_format_allows_them(tmp_path: Path)
     )
 
 
+def test_json_ld_refuses_a_triple_term_that_turtle_keeps(tmp_path: Path) -> None:
+    # RDF 1.2 triple terms parse, and Turtle carries them; JSON-LD 1.1 has no form for one, so
+    # export (and docs, which writes JSON-LD) stops with one line instead of an AttributeError.
+    data = tmp_path / "triple-term.ttl"
+    data.write_text(
+        "<https://example.org/s> <https://example.org/says> "
+        "<<( <https://example.org/a> <https://example.org/b> <https://example.org/c> )>> .\n"
+    )
+    result = run("export", "--data", str(data), "--only", "data", "-f", "json-ld")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "Error: JSON-LD cannot write the triple term "
+        "<<( <https://example.org/a> <https://example.org/b> <https://example.org/c> )>>; use turtle, nt, nq or trig\n"
+    )
+    back = read_with_oxigraph(export("turtle", only="data", data=[data]).content, "turtle")
+    assert [q.object for q in back] == [
+        ox.Triple(
+            ox.NamedNode("https://example.org/a"),
+            ox.NamedNode("https://example.org/b"),
+            ox.NamedNode("https://example.org/c"),
+        )
+    ]
+
+
 # The command
 
 

@@ -25,8 +25,18 @@ from test_queries import examples
 
 from gcmgraph.cli import main
 from gcmgraph.errors import RemoteError, ResultLimitError
+from gcmgraph.paths import GRAPH_BASE
 from gcmgraph.queries import bind, catalogue, find_query, run_query
-from gcmgraph.remote import Endpoint, EndpointGraph, resolve_endpoint
+from gcmgraph.remote import (
+    MANIFEST_GRAPH,
+    UNION_GRAPH,
+    Endpoint,
+    EndpointGraph,
+    _count,
+    read_manifest,
+    resolve_endpoint,
+)
+from gcmgraph.results import QueryResult
 from gcmgraph.serve import oxigraph_binary
 from gcmgraph.sparql_text import values_block
 
@@ -224,6 +234,28 @@ def test_serve_answers_a_client_we_did_not_write_and_refuses_updates() -> None:
         _, stderr = process.communicate(timeout=30)
     assert stderr.endswith("Stopped.\n")
     assert process.returncode == 0
+
+
+class _Answering:
+    """Stands in for an endpoint that answers every SELECT with the same rows (an endpoint may send anything)."""
+
+    def __init__(self, *rows: tuple[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None, ...]) -> None:
+        self.endpoint = Endpoint("http://127.0.0.1:9/query")
+        self.rows = rows
+
+    def query(self, text: str, **options: object) -> QueryResult:
+        return QueryResult(form="SELECT", variables=("s", "p", "o")[: len(self.rows[0])], rows=self.rows)
+
+
+def test_a_triple_term_where_publish_reads_back_iris_or_a_count_is_no_traceback() -> None:
+    # Found by mypy: .value of a triple term (RDF 1.2) was an AttributeError.
+    iri = ox.NamedNode
+    manifest, has_part, part = iri(MANIFEST_GRAPH), iri("http://purl.org/dc/terms/hasPart"), iri(GRAPH_BASE + "data")
+    term = ox.Triple(iri("https://example.org/a"), iri("https://example.org/b"), iri("https://example.org/c"))
+    assert read_manifest(_Answering((manifest, has_part, part), (manifest, has_part, term)), 5).parts == (part.value,)
+    with pytest.raises(RemoteError) as caught:
+        _count(_Answering((term,)), UNION_GRAPH, 5)
+    assert str(caught.value) == f"endpoint http://127.0.0.1:9/query: counted {term} triples, not a number"
 
 
 # -- failures against real sockets -------------------------------------------------------------

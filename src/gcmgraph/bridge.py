@@ -13,7 +13,8 @@ import pyoxigraph as ox
 import rdflib
 
 
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> rdflib.term.Node:
+    """The rdflib form of a term; a triple term (RDF 1.2) has none in rdflib: TypeError."""
     if isinstance(term, ox.NamedNode):
         return rdflib.URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -51,7 +52,8 @@ def dataset_of(quads: Iterable[ox.Quad]) -> rdflib.Dataset:
     dataset = rdflib.Dataset()
     for quad in quads:
         graph = None if isinstance(quad.graph_name, ox.DefaultGraph) else to_rdflib(quad.graph_name)
-        dataset.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object), graph))
+        # rdflib takes a graph's name as the fourth item (Dataset.add looks the graph up); its stub says Graph only
+        dataset.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object), graph))  # type: ignore[arg-type]
     return dataset
 
 

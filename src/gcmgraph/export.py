@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, cast
 
 import pyoxigraph as ox
 
@@ -124,10 +124,11 @@ def _statements(sources: list[SourceFile], *, inferred: bool) -> tuple[list[ox.Q
     if all(s.path.resolve() != ontology_file().resolve() for s in reasoned):
         reasoned.insert(0, read_source(ontology_file()))
     graph = LocalGraph(reasoned, inferred=True)
-    wanted = {s.graph for s in sources}
-    asserted = [q for q in graph.quads() if q.graph_name.value in wanted]
+    wanted = {ox.NamedNode(s.graph) for s in sources}
+    asserted = [q for q in graph.quads() if q.graph_name in wanted]
     asserted += [q for s in sources if s.path.resolve() == shapes for q in parse_source(s)]
-    added = [q for q in graph.quads() if q.graph_name.value == INFERRED_GRAPH]
+    inferred_graph = ox.NamedNode(INFERRED_GRAPH)
+    added = [q for q in graph.quads() if q.graph_name == inferred_graph]
     return asserted, added
 
 
@@ -136,13 +137,17 @@ def canonical(quads: Sequence[ox.Quad]) -> list[ox.Quad]:
     return sorted(canonical_labels(quads), key=_order)
 
 
-def _order(quad: ox.Quad) -> tuple:
+_Key = tuple[int | str, ...]
+
+
+def _order(quad: ox.Quad) -> tuple[_Key, _Key, bool, str, _Key]:
     predicate = quad.predicate.value
     return _key(quad.graph_name), _key(quad.subject), predicate != _RDF_TYPE, predicate, _key(quad.object)
 
 
-def _key(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph) -> tuple:
-    """IRIs by their text, then blank nodes by number (``c14n2`` before ``c14n10``), then literals."""
+def _key(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> _Key:
+    """IRIs by their text, then blank nodes by number (``c14n2`` before ``c14n10``), then literals
+    (the default graph and triple terms first)."""
     if isinstance(term, ox.NamedNode):
         return (1, term.value)
     if isinstance(term, ox.BlankNode):
@@ -156,10 +161,10 @@ def _rdf(quads: list[ox.Quad], chosen: Format) -> bytes:
     """Turtle, TriG, N-Triples, N-Quads or RDF/XML from pyoxigraph; prefixes only where they are used."""
     statements = quads if chosen.keeps_graphs else [q.triple for q in quads]
     if chosen.name in ("nt", "nq"):
-        return ox.serialize(statements, format=chosen.rdf)
+        return cast(bytes, ox.serialize(statements, format=chosen.rdf))
     if chosen.name == "xml":
         _check_xml(quads)
-    content = ox.serialize(statements, format=chosen.rdf, prefixes=_used_prefixes(quads))
+    content = cast(bytes, ox.serialize(statements, format=chosen.rdf, prefixes=_used_prefixes(quads)))
     return content if chosen.name == "xml" else _laid_out(content, subject_depth=1 if chosen.name == "trig" else 0)
 
 
@@ -234,13 +239,13 @@ def _jsonld(quads: list[ox.Quad], frame: Path | bool | None) -> bytes:
     return (text + "\n").encode()
 
 
-def _pyld_dataset(quads: list[ox.Quad]) -> dict[str, list[dict]]:
+def _pyld_dataset(quads: list[ox.Quad]) -> dict[str, list[dict[str, dict[str, str]]]]:
     """The quads as pyld's RDF dataset, built term by term.
 
     pyld's own N-Quads reader leaves ``\\u`` escapes undecoded, reads a backslash before an ``n``
     as a line break, and compares every pair of triples in a graph (slow on thousands).
     """
-    dataset: dict[str, list[dict]] = {}
+    dataset: dict[str, list[dict[str, dict[str, str]]]] = {}
     for quad in quads:
         graph = "@default" if isinstance(quad.graph_name, ox.DefaultGraph) else _pyld_term(quad.graph_name)["value"]
         triple = {"subject": _pyld_term(quad.subject), "predicate": _pyld_term(quad.predicate)}
@@ -248,16 +253,18 @@ def _pyld_dataset(quads: list[ox.Quad]) -> dict[str, list[dict]]:
     return dataset
 
 
-def _pyld_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict[str, str]:
+def _pyld_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict[str, str]:
     if isinstance(term, ox.NamedNode):
         return {"type": "IRI", "value": term.value}
     if isinstance(term, ox.BlankNode):
         return {"type": "blank node", "value": f"_:{term.value}"}
+    if isinstance(term, ox.Triple):  # RDF 1.2 (``<< s p o >>`` in Turtle); JSON-LD 1.1 has no form for it
+        raise UsageError(f"JSON-LD cannot write the triple term <<( {term} )>>; use turtle, nt, nq or trig")
     value = {"type": "literal", "value": term.value, "datatype": term.datatype.value}
     return {**value, "language": term.language} if term.language else value
 
 
-def _refuse_remote(url: str, options: object = None) -> dict:
+def _refuse_remote(url: str, options: object = None) -> NoReturn:
     raise UsageError(f"{url}: gcmgraph does not fetch JSON-LD contexts or frames; put the context inline")
 
 
@@ -271,7 +278,7 @@ def _user_error(error: Exception, origin: str) -> GcmgraphError:
     return DataSyntaxError(origin, None, f"JSON-LD: {error.args[0] if error.args else error}")
 
 
-def _load_json(path: Path) -> dict:
+def _load_json(path: Path) -> dict[str, Any]:
     name = display_path(path)
     try:
         text = path.read_text(encoding="utf-8")

@@ -68,8 +68,9 @@ def _owlrl(triples: Sequence[ox.Triple]) -> list[ox.Triple]:
     from .bridge import from_rdflib, graph_of
 
     asserted = graph_of(triples)
+    # Literal subjects are left out below, and owlrl's predicates are IRIs: each term fits its place.
     return [
-        ox.Triple(*(from_rdflib(term) for term in triple))
+        ox.Triple(*(from_rdflib(term) for term in triple))  # type: ignore[arg-type]
         for triple in closure(asserted)
         if triple not in asserted and not isinstance(triple[0], rdflib.Literal)
     ]

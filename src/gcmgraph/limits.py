@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 from .errors import QueryTimeoutError, UsageError
 
@@ -122,7 +123,7 @@ def deadline(seconds: float, on_expire: Callable[[str], None]) -> Iterator[None]
         _current = previous
 
 
-def _last_resort(seconds: float):
+def _last_resort(seconds: float) -> TextIO | None:
     """Arm faulthandler's C timer to end the process even if no Python thread can run."""
     try:
         sink = open(os.devnull, "w")  # noqa: SIM115 - kept open until the timer is cancelled

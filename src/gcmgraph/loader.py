@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TypedDict, cast
 
 import pyoxigraph as ox
 
@@ -79,7 +79,7 @@ class SourceFile:
                 import gzip  # only for .gz files
 
                 with gzip.GzipFile(fileobj=raw) as unzipped:
-                    yield unzipped
+                    yield cast(IO[bytes], unzipped)  # a binary file object, though typeshed's GzipFile is no IO
             else:
                 yield raw
 
@@ -195,8 +195,15 @@ def _parsed(source: SourceFile, *, rename_blank_nodes: bool) -> Iterator[Iterato
         yield quads()
 
 
+class _Where(TypedDict, total=False):
+    """The keyword arguments of ``ox.parse`` that say where to read: one of ``input`` and ``path``."""
+
+    input: IO[bytes]
+    path: Path
+
+
 @contextmanager
-def _input(source: SourceFile) -> Iterator[dict[str, object]]:
+def _input(source: SourceFile) -> Iterator[_Where]:
     """How pyoxigraph should read the file: by path (in native code), or as a stream for ``.gz``."""
     if source.compressed:
         with source.open() as stream:
@@ -391,8 +398,9 @@ def _literal_problem(literal: ox.Literal) -> str | None:
 
 def _ill_typed(source: SourceFile, quads: list[ox.Quad]) -> list[IllTypedLiteral]:
     checked = checked_datatypes()
+    # literal_lines gives only the quads whose object is a literal
     return [
-        IllTypedLiteral(quad, line, _literal_problem(quad.object) or "")
+        IllTypedLiteral(quad, line, _literal_problem(cast(ox.Literal, quad.object)) or "")
         for quad, line in literal_lines(
             source, quads, lambda literal: literal.datatype.value in checked and _literal_problem(literal) is not None
         )

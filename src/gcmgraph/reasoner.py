@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -243,7 +244,8 @@ class _Proxies:
         token = self._tokens.get(str(node))
         if token is None:
             return node
-        return next(ox.parse(f"<{_LITERAL}> <{_LITERAL}> {token} .", format=ox.RdfFormat.N_TRIPLES)).object
+        # A proxy stands for a literal or a blank node, never for a triple term.
+        return cast(Term, next(ox.parse(f"<{_LITERAL}> <{_LITERAL}> {token} .", format=ox.RdfFormat.N_TRIPLES)).object)
 
 
 def text(term: Term) -> str:
@@ -256,7 +258,7 @@ def covers(triples: Iterable[ox.Triple | ox.Quad]) -> bool:
     no statement about owl:sameAs itself, and no asserted owl:sameAs that owlrl's one-time datatype
     rules would follow (their outcome depends on rdflib's iteration order)."""
     typed_as_datatype: set[str] = set()
-    same: list[tuple[Term, Term]] = []
+    same: list[tuple[Term | ox.Triple, Term | ox.Triple]] = []
     same_as, datatypes = ox.NamedNode(SAME_AS), _datatypes()
     for triple in triples:
         s, p, o = triple.subject, triple.predicate.value, triple.object
@@ -273,7 +275,7 @@ def covers(triples: Iterable[ox.Triple | ox.Quad]) -> bool:
     )
 
 
-def _key(term: Term) -> str:
+def _key(term: Term | ox.Triple) -> str:
     return term.value if isinstance(term, ox.NamedNode) else f"_:{term.value}" if isinstance(term, ox.BlankNode) else ""
 
 
@@ -284,7 +286,9 @@ def _datatypes() -> frozenset[str]:
     return frozenset(str(d) for d in OWL_RL_Datatypes)
 
 
-def _one_time(triples: list[ox.Triple], add: Callable[[Term, str, Term], None], error: Callable[[str], None]) -> None:
+def _one_time(
+    triples: Sequence[ox.Triple], add: Callable[[Term | ox.Triple, str, Term], None], error: Callable[[str], None]
+) -> None:
     """owlrl's one-time rules (cls-thing, cls-nothing1, prp-ap, dt-type1, dt-type2, dt-not-type and
     the disjointness of the datatypes in use), with owlrl's own tables."""
     from owlrl.AxiomaticTriples import OWLRL_Datatypes_Disjointness
@@ -300,7 +304,7 @@ def _one_time(triples: list[ox.Triple], add: Callable[[Term, str, Term], None], 
     for annotation in OWLRL_Annotation_properties:
         add(ox.NamedNode(str(annotation)), TYPE, ox.NamedNode(OWL + "AnnotationProperty"))
     implicit: dict[ox.Literal, str] = {}
-    explicit: dict[Term, set[str]] = defaultdict(set)
+    explicit: dict[Term | ox.Triple, set[str]] = defaultdict(set)
     for triple in triples:
         o = triple.object
         if isinstance(o, ox.Literal) and not o.language and o.datatype.value in datatypes:
@@ -327,15 +331,18 @@ def _one_time(triples: list[ox.Triple], add: Callable[[Term, str, Term], None], 
 
 
 def _items(store: ox.Store, head: ox.NamedNode) -> list[ox.NamedNode]:
-    """The members of an RDF list, as rdflib's ``Graph.items`` reads them."""
+    """The members of an RDF list, as rdflib's ``Graph.items`` reads them. The store is the proxy
+    store, where literals and blank nodes stand as IRIs (a triple term in an OWL list is not supported)."""
     first, rest = ox.NamedNode(RDF + "first"), ox.NamedNode(RDF + "rest")
-    members, seen, node = [], {head.value}, head
+    members: list[ox.NamedNode] = []
+    node: ox.NamedNode | None = head
+    seen = {head.value}
     while node is not None:
         member = next(store.quads_for_pattern(node, first, None, ox.DefaultGraph()), None)
         if member is not None:
-            members.append(member.object)
+            members.append(cast(ox.NamedNode, member.object))
         following = next(store.quads_for_pattern(node, rest, None, ox.DefaultGraph()), None)
-        node = following.object if following is not None else None
+        node = cast(ox.NamedNode, following.object) if following is not None else None
         if node is not None:
             if node.value in seen:
                 raise ValueError("List contains a recursive rdf:rest reference")
@@ -348,10 +355,10 @@ def _chains(store: ox.Store) -> list[Rule]:
     axiom = ox.NamedNode(OWL + "propertyChainAxiom")
     rules = []
     for quad in list(store.quads_for_pattern(None, axiom, None, ox.DefaultGraph())):
-        chain = _items(store, quad.object)
-        if chain and not quad.subject.value.startswith(_LITERAL):
+        chain, subject = _items(store, cast(ox.NamedNode, quad.object)), cast(ox.NamedNode, quad.subject)
+        if chain and not subject.value.startswith(_LITERAL):
             steps = tuple(f"?z{i} <{p.value}> ?z{i + 1}" for i, p in enumerate(chain))
-            rules.append(Rule("prp-spo2", f"?z0 <{quad.subject.value}> ?z{len(chain)}", steps))
+            rules.append(Rule("prp-spo2", f"?z0 <{subject.value}> ?z{len(chain)}", steps))
     return rules
 
 
@@ -360,7 +367,7 @@ def _disjoint_lists(store: ox.Store) -> Iterator[tuple[str, tuple[str, ...]]]:
     members = ox.NamedNode(OWL + "members")
     for quad in list(store.quads_for_pattern(None, ox.NamedNode(TYPE), ox.NamedNode(OWL + "AllDisjointClasses"))):
         for lists in list(store.quads_for_pattern(quad.subject, members, None, ox.DefaultGraph())):
-            classes = _items(store, lists.object)
+            classes = _items(store, cast(ox.NamedNode, lists.object))
             for i, first in enumerate(classes[:-1]):
                 for second in classes[i + 1 :]:
                     yield (
@@ -375,7 +382,7 @@ def _keys(store: ox.Store, graph: str | None = None) -> set[tuple[str, str]]:
     for rdf:type triples, "" for the others."""
     pattern = "?s ?p ?o" if graph is None else f"GRAPH <{graph}> {{ ?s ?p ?o }}"
     query = f'SELECT DISTINCT ?p ?c WHERE {{ {pattern} BIND(IF(?p = <{TYPE}>, STR(?o), "") AS ?c) }}'
-    return {(row["p"].value, row["c"].value) for row in store.query(query)}
+    return {(row["p"].value, row["c"].value) for row in cast(ox.QuerySolutions, store.query(query))}
 
 
 def _fixpoint(store: ox.Store, phase: str, rules: Callable[[], list[Rule]]) -> None:
@@ -415,9 +422,9 @@ def closure(asserted: Sequence[ox.Triple]) -> tuple[list[ox.Triple], list[str]]:
     Left out, as they are of owlrl's output: literal subjects and blank-node predicates (owlrl
     drops those), and the one-time rules' triples, which only type literals and datatypes."""
     proxies = _Proxies()
-    lines = [proxies.encode(ox.serialize(asserted, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))]
+    lines = [proxies.encode(cast(bytes, ox.serialize(asserted, format=ox.RdfFormat.N_TRIPLES)).decode("utf-8"))]
 
-    def add(s: Term, p: str, o: Term) -> None:
+    def add(s: Term | ox.Triple, p: str, o: Term) -> None:
         lines.append(f"{proxies.token(str(s))} <{p}> {proxies.token(str(o))} .\n")
 
     errors: list[str] = []
@@ -430,15 +437,18 @@ def closure(asserted: Sequence[ox.Triple]) -> tuple[list[ox.Triple], list[str]]:
     _fixpoint(store, "all", lambda: [*RULES, *_chains(store)])
     queries = [*ERRORS, *((q, ERRORS[1][1], v) for q, v in _disjoint_lists(store))]
     for query, message, variables in queries:
-        for row in store.query(query):
+        for row in cast(ox.QuerySolutions, store.query(query)):
             text_ = message % tuple(text(proxies.term(row[v])) for v in variables)
             if text_ not in errors:
                 errors.append(text_)
     # owlrl drops blank-node predicates after its last round; literal subjects are not RDF.
-    derived = store.query(
-        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-        f'FILTER(STRSTARTS(STR(?g), "{_ROUND}") && !STRSTARTS(STR(?s), "{_LITERAL}") '
-        f'&& !STRSTARTS(STR(?p), "{_BLANK}")) }}'
+    derived = cast(
+        ox.QueryTriples,
+        store.query(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+            f'FILTER(STRSTARTS(STR(?g), "{_ROUND}") && !STRSTARTS(STR(?s), "{_LITERAL}") '
+            f'&& !STRSTARTS(STR(?p), "{_BLANK}")) }}',
+        ),
     )
-    ntriples = proxies.decode(derived.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))
+    ntriples = proxies.decode(cast(bytes, derived.serialize(format=ox.RdfFormat.N_TRIPLES)).decode("utf-8"))
     return list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)), errors

@@ -21,6 +21,7 @@ another host, bounded retries on 429/503, one deadline per request, answers boun
 
 from __future__ import annotations
 
+import contextlib
 import json
 import netrc
 import os
@@ -31,6 +32,7 @@ import urllib.parse
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, cast
 
 import httpx
 import pyoxigraph as ox
@@ -39,7 +41,7 @@ from .errors import RemoteError, ResultLimitError
 from .formats import GRAPH, RESULTS, accept_header, by_media_type
 from .limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S
 from .paths import GRAPH_BASE
-from .results import QueryResult, from_solutions_json
+from .results import QueryResult, Term, from_solutions_json
 from .sparql_text import boolean_variables, check_query_text, outside_features
 
 MAX_GET_LENGTH = 2000
@@ -86,7 +88,7 @@ def check_url(url: str, what: str = "endpoint") -> str:
     return url
 
 
-def _config_tables(folder: Path) -> dict[str, dict]:
+def _config_tables(folder: Path) -> dict[str, object]:
     """Endpoint aliases from ``gcmgraph.toml`` or ``[tool.gcmgraph]`` in ``pyproject.toml``."""
     for name, path in (("gcmgraph.toml", ()), ("pyproject.toml", ("tool", "gcmgraph"))):
         candidate = folder / name
@@ -324,7 +326,8 @@ def _boolean_of(term: object) -> bool | None:
     """True or false for a literal a store uses for a boolean (``"1"^^xsd:boolean``, integer 1)."""
     if not isinstance(term, dict) or term.get("type") not in ("literal", "typed-literal"):
         return None
-    value, datatype = term.get("value"), term.get("datatype")
+    value: object = term.get("value")
+    datatype = term.get("datatype")
     if datatype == _XSD + "boolean":
         return {"true": True, "1": True, "false": False, "0": False}.get(str(value))
     if datatype in _INTEGERS and value in ("0", "1"):
@@ -377,11 +380,12 @@ def _standard(term: object, boolean_column: bool) -> object:
     return {"type": "literal", "datatype": _XSD + "boolean", "value": "true" if flag else "false"}
 
 
-def _ask_answer(document: dict, where: str) -> bool:
+def _ask_answer(document: dict[str, Any], where: str) -> bool:
     """An ASK answer as sent: a boolean, or (Virtuoso 7) a one-column table with one row holding
     1 or true, or no row at all for false."""
-    if isinstance(document.get("boolean"), bool):
-        return document["boolean"]
+    boolean = document.get("boolean")
+    if isinstance(boolean, bool):
+        return boolean
     head, results = document.get("head"), document.get("results")
     variables = head.get("vars") if isinstance(head, dict) else None
     rows = results.get("bindings") if isinstance(results, dict) else None
@@ -394,7 +398,7 @@ def _ask_answer(document: dict, where: str) -> bool:
     raise RemoteError(f"endpoint {where}: the answer to an ASK query is neither true nor false")
 
 
-def standard_results(document: dict, form: str, booleans: frozenset[str], where: str) -> dict:
+def standard_results(document: dict[str, Any], form: str, booleans: frozenset[str], where: str) -> dict[str, Any]:
     """SPARQL Results JSON as a standard store sends it: ASK as a boolean, booleans as
     ``true``/``false`` (integers only where the query binds a boolean expression), durations in
     their ISO 8601 form, blank nodes with valid labels."""
@@ -518,9 +522,8 @@ class EndpointGraph:
                 )
             payload = answer.body
             if found.results != ox.QueryResultsFormat.JSON:
-                payload = ox.parse_query_results(payload, format=found.results).serialize(
-                    format=ox.QueryResultsFormat.JSON
-                )
+                solutions = ox.parse_query_results(payload, format=found.results)
+                payload = cast(bytes, solutions.serialize(format=ox.QueryResultsFormat.JSON))
             document = json.loads(payload)
             if not isinstance(document, dict):
                 raise RemoteError(f"endpoint {where}: answer is not SPARQL results JSON")
@@ -571,7 +574,7 @@ class PublishReport:
 
 
 def _ntriples(triples: Sequence[ox.Triple]) -> bytes:
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    return cast(bytes, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
 
 
 def _triples(quads: Sequence[ox.Quad]) -> list[ox.Triple]:
@@ -602,19 +605,28 @@ def _graph_url(store_url: str, graph: str) -> str:
 def _count(reader: EndpointGraph, graph: str, timeout: float) -> int:
     text = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
     rows = reader.query(text, timeout=timeout, origin="publish").rows
-    try:
-        return int(rows[0][0].value) if rows and rows[0][0] is not None else 0
-    except ValueError:
-        raise RemoteError(f"endpoint {reader.endpoint.url}: counted {rows[0][0]} triples, not a number") from None
+    count = rows[0][0] if rows else None
+    if count is None:
+        return 0
+    if not isinstance(count, ox.Triple):  # an endpoint may send anything; a triple term is no number either
+        with contextlib.suppress(ValueError):
+            return int(count.value)
+    raise RemoteError(f"endpoint {reader.endpoint.url}: counted {count} triples, not a number")
+
+
+def _text(term: Term | None) -> str | None:
+    """An answer's IRI, blank-node label or lexical form; None for an unbound cell or a triple term."""
+    return None if term is None or isinstance(term, ox.Triple) else term.value
 
 
 def read_manifest(reader: EndpointGraph, timeout: float) -> Manifest:
     """The manifest graph of the last publish; the union graph counts only if it is made of
     exactly the graphs the manifest lists (an older publish may have written none)."""
     text = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ ?s ?p ?o }} }}"
-    triples = [(s.value, p.value, o.value) for s, p, o in reader.query(text, timeout=timeout, origin="publish").rows]
-    parts = tuple(sorted(o for s, p, o in triples if s == MANIFEST_GRAPH and p == _HAS_PART))
-    sources = tuple(sorted(o for s, p, o in triples if s == UNION_GRAPH and p == _DERIVED_FROM))
+    rows = reader.query(text, timeout=timeout, origin="publish").rows
+    triples = [(_text(s), _text(p), _text(o)) for s, p, o in rows]
+    parts = tuple(sorted(o for s, p, o in triples if s == MANIFEST_GRAPH and p == _HAS_PART and o is not None))
+    sources = tuple(sorted(o for s, p, o in triples if s == UNION_GRAPH and p == _DERIVED_FROM and o is not None))
     return Manifest(parts, UNION_GRAPH if parts and sources == parts else None)
 
 

@@ -22,7 +22,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -38,7 +38,7 @@ from .errors import (
 from .guard import neutralise, service_word
 from .limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S
 from .loader import SourceFile, load_into, resolve_sources
-from .results import QueryResult, from_rows, from_solutions_json
+from .results import QueryResult, Term, from_rows, from_solutions_json
 from .sparql_text import check_query_text, declared_prefixes, feature_iri, outside_features
 
 #: Graph names listed in full in an error; more are counted.
@@ -55,22 +55,23 @@ def _run_with_limits(
     """
     if wait is None:
         return work()
-    outcome: dict[str, object] = {}
+    answers: list[QueryResult] = []
+    errors: list[BaseException] = []
 
     def target() -> None:
         try:
-            outcome["value"] = work()
+            answers.append(work())
         except BaseException as error:  # re-raised in the caller's thread
-            outcome["error"] = error
+            errors.append(error)
 
     thread = threading.Thread(target=target, daemon=True, name="gcmgraph-query")
     thread.start()
     thread.join(wait)
     if thread.is_alive():
         raise QueryTimeoutError(f"{origin}: stopped after {reported:g} s (raise it with --timeout)")
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    return outcome["value"]  # type: ignore[return-value]
+    if errors:
+        raise errors[0]
+    return answers[0]
 
 
 def _fill(store: ox.Store, sources: Sequence[SourceFile], inferred: bool) -> dict[str, Any]:
@@ -218,7 +219,7 @@ class LocalGraph:
             # answer is read into plain values here and deleted before anything leaves this thread
             # (an error is re-raised without the traceback that still holds the iterator).
             failure: BaseException | None = None
-            result = None
+            result: QueryResult | None = None
             try:
                 result = _read(answer, form, max_rows, origin)
             except (ResultLimitError, OSError, RuntimeError) as error:
@@ -226,6 +227,7 @@ class LocalGraph:
             del answer
             if failure is not None:
                 raise failure
+            assert result is not None  # _read returned it, or it raised the failure
             return result
 
         wait, reported = limits.bound(timeout)
@@ -256,17 +258,17 @@ def _read(
 ) -> QueryResult:
     """The whole answer as a :class:`QueryResult`, stopping once it has more than ``max_rows``."""
     if isinstance(answer, ox.QueryBoolean):
-        return from_solutions_json("ASK", answer.serialize(format=ox.QueryResultsFormat.JSON))
+        return from_solutions_json("ASK", cast(bytes, answer.serialize(format=ox.QueryResultsFormat.JSON)))
     limit = max_rows if max_rows is not None else -1
     if isinstance(answer, ox.QueryTriples):
-        triples = []
+        triples: list[ox.Triple] = []
         for triple in answer:
             if len(triples) == limit:
                 raise ResultLimitError(f"{origin}: more than {max_rows} triples (raise it with --max-rows)")
             triples.append(triple)
         return QueryResult(form=form if form == "DESCRIBE" else "CONSTRUCT", triples=tuple(triples))
     variables = [v.value for v in answer.variables]
-    rows = []
+    rows: list[tuple[Term | None, ...]] = []
     for solution in answer:
         if len(rows) == limit:
             raise ResultLimitError(f"{origin}: more than {max_rows} rows (raise it with --max-rows)")
