@@ -71,26 +71,30 @@ def test_a_cross_join_stops_at_the_row_limit_with_bounded_memory(tmp_path: Path)
     assert usage.ru_maxrss * 1024 < 1024**3
 
 
-def _nested(tmp_path: Path, depth: int = 5000) -> Path:
-    path = tmp_path / "nested.ttl"
-    path.write_text(
-        "<https://e.org/a> <https://e.org/p> "
-        + "[ <https://e.org/p> " * depth
-        + "<https://e.org/b>"
-        + " ]" * depth
-        + " .\n"
-    )
+def _transitive_chain(tmp_path: Path, length: int = 3000) -> Path:
+    """A chain of one transitive property: its OWL RL closure has 4.5 million triples."""
+    path = tmp_path / "chain.ttl"
+    lines = ["<https://e.org/p> a <http://www.w3.org/2002/07/owl#TransitiveProperty> ."]
+    lines += [f"<https://e.org/n{i}> <https://e.org/p> <https://e.org/n{i + 1}> ." for i in range(length)]
+    path.write_text("\n".join(lines) + "\n")
     return path
 
 
 def test_inference_that_does_not_return_is_ended_at_the_deadline(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     done = gcmgraph(
-        "query", "thematic-sessions", "--inferred", "--data", str(_nested(tmp_path)), "--timeout", "1", cache=cache
+        "query",
+        "thematic-sessions",
+        "--inferred",
+        "--data",
+        str(_transitive_chain(tmp_path)),
+        "--timeout",
+        "3",
+        cache=cache,
     )
     assert done.returncode == 2
     assert done.stdout == ""
-    assert done.stderr == "Error: stopped after 1 s while computing the OWL RL entailments (raise it with --timeout)\n"
+    assert done.stderr == "Error: stopped after 3 s while computing the OWL RL entailments (raise it with --timeout)\n"
     assert not any((cache / "building").iterdir())  # the half-built store was removed
     assert not (cache / "stores").exists() or not any((cache / "stores").iterdir())
 

@@ -250,19 +250,19 @@ def test_one_bad_date_stays_one_finding_with_inference(inference: str) -> None:
 def test_unreadable_file_is_skipped_and_exits_2() -> None:
     result = run(str(FIXTURES / "bad" / "binary.ttl"))
     assert result.exit_code == 2
-    assert "tests/fixtures/bad/binary.ttl:2: error: syntax: binary file (NUL byte), not Turtle text" in result.stdout
+    assert "tests/fixtures/bad/binary.ttl:2: error: syntax: binary file (NUL byte), not RDF text" in result.stdout
 
 
 def test_literals_the_store_would_rewrite_are_warnings_at_their_line() -> None:
-    # The fixture's comment: 0152 on line 14, "2018+00:00"^^xsd:gYear on line 20.
+    # The fixture's comment: 0152 on line 14, "25000000.0"^^xsd:decimal on line 20.
     result = run(str(V / "non-canonical.ttl"), "-f", "json")
     assert result.exit_code == 0  # warnings do not fail the run at --fail-on error
     findings = json.loads(result.stdout)["findings"]
     assert [(f["line"], f["severity"], f["check"], f["entity"], f["value"]) for f in findings] == [
         (14, "warning", "non-canonical-literal", "event:fixture-vote", '"0152"^^xsd:integer'),
-        (20, "warning", "non-canonical-literal", "document:fixture-source", '"2018+00:00"^^xsd:gYear'),
+        (20, "warning", "non-canonical-literal", "mechanism:fixture-fund", '"25000000.0"^^xsd:decimal'),
     ]
-    assert '"152"^^xsd:integer' in findings[0]["message"] and '"2018Z"^^xsd:gYear' in findings[1]["message"]
+    assert '"152"^^xsd:integer' in findings[0]["message"] and '"25000000"^^xsd:decimal' in findings[1]["message"]
 
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

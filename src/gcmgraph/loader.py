@@ -365,7 +365,12 @@ def read_all_problems(source: SourceFile) -> FileReading:
     """Parse a file without stopping at the first error: pyoxigraph's Turtle parser resumes after a
     syntax error, so every error is reported (up to ``MAX_SYNTAX_ERRORS``). Only the first error
     of a line counts: the parser's next complaints on that line follow from it. Ill-typed literals
-    do not stop the reading: they are listed with their line and kept in ``quads``."""
+    do not stop the reading: they are listed with their line and kept in ``quads``. A binary or
+    non-UTF-8 file is one error at its line, as when it is loaded."""
+    try:
+        _check_text(source)
+    except DataSyntaxError as error:
+        return FileReading([], [error], [])
     parser = ox.parse(source.content, format=source.rdf_format, base_iri=None, rename_blank_nodes=True)
     quads: list[ox.Quad] = []
     errors: dict[int | None, DataSyntaxError] = {}
