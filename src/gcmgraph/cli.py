@@ -560,8 +560,9 @@ def serve_command(
     import signal
 
     from .queries import catalogue
-    from .serve import ServeLimits, start
+    from .serve import start
     from .store import open_graph
+    from .worker import ServeLimits
 
     def stop(*_: object) -> None:
         raise KeyboardInterrupt
