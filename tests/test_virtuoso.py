@@ -239,7 +239,9 @@ def test_durations_read_in_their_iso_form(bundled, virtuoso, published) -> None:
     # openlink/virtuoso-opensource#936: Virtuoso keeps a duration as a number of months, or of
     # seconds, and sends that number in SPARQL results and N-Triples.
     text = GCM + "SELECT ?thing ?duration WHERE { ?thing gcm:periodicity|gcm:duration ?duration }"
-    sent = {(b["thing"]["value"], b["duration"]["value"]) for b in raw(virtuoso, text, [UNION_GRAPH])["results"]["bindings"]}
+    sent = {
+        (b["thing"]["value"], b["duration"]["value"]) for b in raw(virtuoso, text, [UNION_GRAPH])["results"]["bindings"]
+    }
     remote = EndpointGraph(resolve_endpoint(virtuoso.sparql))
     got = {(row[0].value, row[1]) for row in remote.query(text).rows}
     assert Counter(remote.query(text).rows) == Counter(bundled.query(text).rows)
@@ -252,7 +254,7 @@ def test_durations_read_in_their_iso_form(bundled, virtuoso, published) -> None:
     # Graph answers come as N-Triples, which carry the number too; a day-time duration is seconds.
     graph = GCM + "CONSTRUCT { ?thing gcm:periodicity ?every } WHERE { ?thing gcm:periodicity ?every }"
     assert set(remote.query(graph).triples) == set(bundled.query(graph).triples)
-    time = "SELECT (STRDT(\"PT1H30M\", <http://www.w3.org/2001/XMLSchema#dayTimeDuration>) AS ?d) WHERE {}"
+    time = 'SELECT (STRDT("PT1H30M", <http://www.w3.org/2001/XMLSchema#dayTimeDuration>) AS ?d) WHERE {}'
     assert raw(virtuoso, time, [])["results"]["bindings"][0]["d"]["value"] == "5400.0"
     assert remote.query(time).rows == bundled.query(time).rows
 
