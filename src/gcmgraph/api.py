@@ -254,7 +254,7 @@ def _typed(value: str, schema: dict[str, Any]) -> Any:
 
 def _parameter(query: StoredQuery, param: Any) -> dict[str, Any]:
     if param.kind == "typed" and param.datatype:
-        item = dict(_XSD_SCHEMA.get(param.datatype.removeprefix(XSD), {"type": "string"}))
+        item: dict[str, Any] = dict(_XSD_SCHEMA.get(param.datatype.removeprefix(XSD), {"type": "string"}))
     else:
         item = {"type": "string"}
     if param.allowed:
@@ -385,6 +385,7 @@ def make_app(
         allowed = ("GET", "HEAD", "POST") if path in SPARQL_PATHS else ("GET", "HEAD")
         if method not in allowed:
             return Reply.error(405, f"{method[:20]} is not allowed here; use {' or '.join(allowed)}"), allowed
+        job: Job | Reply
         if path in SPARQL_PATHS:
             job = sparql_job(environ, graphs, accept)
         elif path == OPENAPI_PATH:

@@ -11,13 +11,22 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from . import __version__, limits
 from .errors import GcmgraphError, UnknownPlotError, UsageError
+
+if TYPE_CHECKING:
+    from .sources import GraphSource
+
+#: A command function, as the shared option decorators take and give it back.
+F = TypeVar("F", bound=Callable[..., Any])
+#: What a command function returns.
+R = TypeVar("R")
 
 EXIT_CODES = (
     "Exit codes: 0 success; 1 findings or empty result (--fail-on-empty); 2 usage or input error; "
@@ -28,7 +37,7 @@ EXIT_CODES = (
 class _Group(click.Group):
     """Turns every user error into one line on stderr and exit code 2."""
 
-    def main(self, *args, **kwargs):
+    def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
         try:
             code = super().main(*args, **kwargs)
@@ -99,7 +108,7 @@ inferred_option = click.option(
 format_option = click.option("-f", "--format", "fmt", default=None, help="Output format (see above).")
 
 
-def source_options(command):
+def source_options(command: F) -> F:
     """--data, --inferred, --endpoint, --graph and --no-graphs: where the triples come from."""
     options = [
         data_option,
@@ -125,10 +134,12 @@ def source_options(command):
     return command
 
 
-def _source(data: Sequence[Path], inferred: bool, endpoint: str | None, graphs: Sequence[str], no_graphs: bool):
+def _source(
+    data: Sequence[Path], inferred: bool, endpoint: str | None, graphs: Sequence[str], no_graphs: bool
+) -> GraphSource:
     from .sources import open_source
 
-    chosen = [] if no_graphs else (list(graphs) or None)
+    chosen: list[str] | None = [] if no_graphs else (list(graphs) or None)
     return open_source(list(data) or None, inferred=inferred, endpoint=endpoint, graphs=chosen)
 
 
@@ -158,12 +169,18 @@ output_option = click.option(
 )
 
 
-class _Seconds(click.ParamType):
+if TYPE_CHECKING:  # ParamType is generic from click 8.4 on; pyproject.toml allows older ones
+    _FloatType = click.ParamType[float, str | float]
+else:
+    _FloatType = click.ParamType
+
+
+class _Seconds(_FloatType):
     """A time limit in seconds; 0, negatives, inf, nan and more than a day are usage errors."""
 
     name = "seconds"
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: str | float, param: click.Parameter | None, ctx: click.Context | None) -> float:
         return value if isinstance(value, float) else limits.parse_timeout(value)
 
 
@@ -176,14 +193,14 @@ def _timed_out(message: str) -> None:
         os._exit(2)
 
 
-def bounded(default: float):
+def bounded(default: float) -> Callable[[Callable[..., R]], Callable[..., R]]:
     """--timeout: the whole command (reading, inference, validation, export, rendering) stops
     after that many seconds with a one-line error; ``GCMGRAPH_TIMEOUT`` sets the default.
     Afterwards, print what the cache had to say (a damaged entry that was rebuilt)."""
 
-    def decorate(command):
+    def decorate(command: Callable[..., R]) -> Callable[..., R]:
         @functools.wraps(command)
-        def run(*args, timeout: float | None, **kwargs):
+        def run(*args: Any, timeout: float | None, **kwargs: Any) -> R:
             from .cache import take_notes
 
             seconds = timeout if timeout is not None else limits.default_timeout(default)
@@ -481,21 +498,25 @@ def publish_command(endpoint: str, store: str | None, replace: bool, dry_run: bo
 
     Example: gcmgraph publish http://127.0.0.1:7878/query
     """
+    import pyoxigraph as ox
+
     from .remote import publish, resolve_endpoint
     from .store import open_graph
 
     target = resolve_endpoint(endpoint, store=store)
     graph = open_graph(list(data) or None)
-    graphs: dict[str, list] = {}
+    graphs: dict[str, list[ox.Quad]] = {}
     for quad in dict.fromkeys(graph.quads()):
-        graphs.setdefault(quad.graph_name.value, []).append(quad)
+        if isinstance(quad.graph_name, ox.NamedNode):  # the loader puts every quad in a named graph
+            graphs.setdefault(quad.graph_name.value, []).append(quad)
     interactive = sys.stderr.isatty()
 
     def progress(name: str, done: int, total: int) -> None:
         if interactive:
             click.echo(f"\r{done}/{total} triples", err=True, nl=False)
 
-    report = publish(target, graphs, replace=replace, dry_run=dry_run, timeout=limits.budget(), progress=progress)
+    timeout = limits.budget() or limits.DEFAULT_TIMEOUT_S  # the budget @bounded set
+    report = publish(target, graphs, replace=replace, dry_run=dry_run, timeout=timeout, progress=progress)
     if interactive and not dry_run:
         click.echo("", err=True)
     verb = "would write" if report.dry_run else "wrote"
@@ -560,8 +581,9 @@ def serve_command(
     import signal
 
     from .queries import catalogue
-    from .serve import ServeLimits, start
+    from .serve import start
     from .store import open_graph
+    from .worker import ServeLimits
 
     def stop(*_: object) -> None:
         raise KeyboardInterrupt

@@ -173,8 +173,9 @@ class _HeaderLoader(yaml.BaseLoader):
 
     depth = 0
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
-        event = self.peek_event()
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        # types-PyYAML leaves Parser.peek_event unannotated; while composing it is the next event.
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise _Refused(
                 problem="YAML anchors and aliases ('&', '*') are not allowed in a query header",
@@ -255,7 +256,7 @@ def _texts(value: object) -> tuple[str, ...] | None:
     """A scalar or a list of scalars as texts; None for anything else."""
     values = value if isinstance(value, list) else [value]
     if all(isinstance(v, str) for v in values):
-        return tuple(values)  # type: ignore[arg-type]
+        return tuple(values)
     return None
 
 

@@ -346,8 +346,9 @@ def _iso_duration(value: str, datatype: object) -> str | None:
         return None
     sign, number, fraction = found.groups()
     lexical = f"{sign}PT{number}S" if fraction else f"{sign}P{number}M"
-    cast = f"SELECT ?lexical (<{datatype}>(?lexical) AS ?duration) WHERE {{}}"
-    [solution] = ox.Store().query(cast, substitutions={ox.Variable("lexical"): ox.Literal(lexical)})
+    query = f"SELECT ?lexical (<{datatype}>(?lexical) AS ?duration) WHERE {{}}"
+    answer = ox.Store().query(query, substitutions={ox.Variable("lexical"): ox.Literal(lexical)})
+    [solution] = cast(ox.QuerySolutions, answer)  # a SELECT query
     duration = solution["duration"]
     return duration.value if isinstance(duration, ox.Literal) else None
 

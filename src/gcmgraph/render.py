@@ -17,7 +17,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 from xml.etree import ElementTree as ET
 
 import pyoxigraph as ox
@@ -28,7 +28,7 @@ from .namespaces import PREFIXES, compact, expand
 from .results import QueryResult, Term
 
 if TYPE_CHECKING:
-    from .describe import Description
+    from .describe import Description, Fact
     from .validation import Finding, ValidationReport
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -194,12 +194,12 @@ def render_result(
     fmt = chosen.name
     if chosen.rdf is not None:
         prefixes = PREFIXES if chosen.name in ("turtle", "trig") else None
-        return ox.serialize(list(result.triples), format=chosen.rdf, prefixes=prefixes)
+        return cast(bytes, ox.serialize(list(result.triples), format=chosen.rdf, prefixes=prefixes))  # no output: bytes
     if chosen.results is not None:
         if chosen.name == "json":
             return result.results_json
         parsed = ox.parse_query_results(result.results_json, format=ox.QueryResultsFormat.JSON)
-        return parsed.serialize(format=chosen.results)
+        return cast(bytes, parsed.serialize(format=chosen.results))  # no output: bytes
     if result.form == "ASK":
         answer = "true" if result.boolean else "false"
         return (f"{answer}\n" if fmt in ("table", "csv") else f"| ask |\n|---|\n| {answer} |\n").encode()
@@ -232,7 +232,7 @@ def render_description(description: Description, fmt: str, *, width: int | None 
 
     if fmt == "json":
 
-        def fact(f) -> dict[str, str]:
+        def fact(f: Fact) -> dict[str, str]:
             return {
                 "property": f.predicate,
                 "property_label": f.predicate_label,
@@ -273,7 +273,9 @@ def _limited(findings: Iterable[Finding], limit: int | None) -> tuple[list[Findi
     """At most ``limit`` findings per check, with a count of those left out."""
     if limit is None:
         return list(findings), Counter()
-    shown, left_out, seen = [], Counter(), Counter()
+    shown: list[Finding] = []
+    left_out: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
     for f in findings:
         seen[f.check] += 1
         if seen[f.check] <= limit:
@@ -341,7 +343,9 @@ def render_report(report: ValidationReport, fmt: str, limit: int | None = None) 
         rules = sorted({f.check for f in findings})
         results = []
         for f in findings:
-            location = {"physicalLocation": {"artifactLocation": {"uri": f.file}}} if f.file else None
+            location: dict[str, Any] | None = (
+                {"physicalLocation": {"artifactLocation": {"uri": f.file}}} if f.file else None
+            )
             if location and f.line:
                 region = {"startLine": f.line, **({"startColumn": f.column} if f.column else {})}
                 location["physicalLocation"]["region"] = region
@@ -392,7 +396,8 @@ def render_report(report: ValidationReport, fmt: str, limit: int | None = None) 
         root = ET.Element("testsuites")
         root.append(suite)
         ET.indent(root)
-        return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+        xml: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)  # bytes for any encoding but "unicode"
+        return xml + b"\n"
     return _report_turtle(report, findings)
 
 
@@ -423,4 +428,4 @@ def _report_turtle(report: ValidationReport, findings: Sequence[Finding]) -> byt
             triples.append(ox.Triple(result, ox.NamedNode(sh + "resultPath"), ox.NamedNode(path)))
         if f.value:
             triples.append(ox.Triple(result, ox.NamedNode(sh + "value"), ox.Literal(f.value)))
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes={"sh": sh, **PREFIXES})
+    return cast(bytes, ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes={"sh": sh, **PREFIXES}))

@@ -135,7 +135,7 @@ class WorkerPool:
             return Reply.error(503, f"{job.origin}: a query worker had stopped; please try again")
         try:
             if worker.connection.poll(timeout):
-                reply = worker.connection.recv()
+                reply: Reply = worker.connection.recv()  # a worker sends back only Replies
                 self._idle.put(worker)
                 return reply
         except (EOFError, OSError):
@@ -196,7 +196,7 @@ def start(
 ) -> RunningServer:
     """Write the quads to a new store folder, start the workers and listen on ``bind``
     (``PORT`` 0: any free port). Call :meth:`RunningServer.run`, then :meth:`RunningServer.stop`."""
-    import waitress
+    from waitress.server import MultiSocketServer, create_server  # the stub of waitress re-exports only serve
 
     limits = limits or ServeLimits()
     host, port = _host_port(bind)
@@ -211,7 +211,7 @@ def start(
         pool.start()
         app = make_app(pool, queries, known_graphs)
         try:
-            server = waitress.create_server(
+            server = create_server(
                 app,
                 host=host,
                 port=port,
@@ -232,6 +232,7 @@ def start(
         raise
     shown = host if host not in ("0.0.0.0", "::") else "127.0.0.1"
     shown = f"[{shown}]" if ":" in shown else shown
-    port = getattr(server, "effective_port", None) or server.effective_listen[0][1]  # several sockets for a name
-    base = f"http://{shown}:{port}"
+    # A host name with several addresses has one socket each; one socket tells its own (numeric) port.
+    listening = server.effective_listen[0][1] if isinstance(server, MultiSocketServer) else server.getsockname()[1]
+    base = f"http://{shown}:{listening}"
     return RunningServer(f"{base}/query", f"{base}/api/openapi.json", server, pool, folder)

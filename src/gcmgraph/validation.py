@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 import yaml
@@ -207,9 +207,9 @@ def _read(paths: Sequence[Path]) -> _Reading:
                     bad.reason,
                     source.name,
                     bad.line,
-                    entity=_term_text(bad.quad.subject.value),
-                    predicate=_term_text(bad.quad.predicate.value),
-                    value=bad.quad.object.value,
+                    entity=_term_text(bad.quad.subject),
+                    predicate=_term_text(bad.quad.predicate),
+                    value=cast(ox.Literal, bad.quad.object).value,  # what is ill-typed is the quad's literal
                 )
             )
         reading.findings += _non_canonical(source, parsed.quads)
@@ -234,36 +234,43 @@ def _literal_text(literal: ox.Literal) -> str:
 def _non_canonical(source: SourceFile, quads: list[ox.Quad]) -> list[Finding]:
     """A warning for each literal the store would give back in another form than the file's."""
     rewrites = store_rewrites(q.object for q in quads if isinstance(q.object, ox.Literal))
-    return [
-        Finding(
-            "non-canonical-literal",
-            "warning",
-            f"the store gives this value back as {_literal_text(rewrites[quad.object])}, so queries and exports "
-            "will not show what the file says; write it that way",
-            source.name,
-            line,
-            entity=_term_text(quad.subject.value),
-            predicate=_term_text(quad.predicate.value),
-            value=_literal_text(quad.object),
+    findings = []
+    for quad, line in literal_lines(source, quads, lambda literal: literal in rewrites):
+        literal = cast(ox.Literal, quad.object)  # literal_lines gives only the quads whose object is a literal
+        findings.append(
+            Finding(
+                "non-canonical-literal",
+                "warning",
+                f"the store gives this value back as {_literal_text(rewrites[literal])}, so queries and exports "
+                "will not show what the file says; write it that way",
+                source.name,
+                line,
+                entity=_term_text(quad.subject),
+                predicate=_term_text(quad.predicate),
+                value=_literal_text(literal),
+            )
         )
-        for quad, line in literal_lines(source, quads, lambda literal: literal in rewrites)
-    ]
+    return findings
 
 
 # -- the checks --------------------------------------------------------------------------------
 
 
 def _term_text(node: object) -> str | None:
+    """An IRI as a prefixed name, anything else as its text; an Oxigraph term by its value (a
+    triple term, which has none, as written)."""
     if node is None:
         return None
-    text = str(node)
+    text = node.value if isinstance(node, ox.NamedNode | ox.BlankNode | ox.Literal) else str(node)
     return compact(text) if text.startswith(("http://", "https://")) else text
 
 
-def _shape_name(shapes: rdflib.Graph, shape: rdflib.term.Node) -> str:
+def _shape_name(shapes: rdflib.Graph, shape: rdflib.term.Node | None) -> str:
     """A readable name for a shape: its IRI, or for a blank node its path and parent shape."""
     import rdflib
 
+    if shape is None:  # no sh:sourceShape (SHACL requires one); shapes.value(None, ...) would match any shape
+        return "unnamed shape"
     if isinstance(shape, rdflib.URIRef):
         return compact(str(shape))
     path = shapes.value(shape, rdflib.URIRef(SH + "path"))
@@ -286,7 +293,7 @@ def _shacl_results(
         shape = results.value(result, sh.sourceShape)
         severity = _SEVERITY_OF.get(str(results.value(result, sh.resultSeverity)), "error")
         component = results.value(result, sh.sourceConstraintComponent)
-        message = results.value(result, sh.resultMessage) or component
+        message: rdflib.term.Node | str | None = results.value(result, sh.resultMessage) or component
         if meta:
             message = f"SHACL itself does not allow this in a shape ({compact(str(component))}); fix the shape"
         name = "meta-shacl" if meta else _shape_name(shapes, shape)

@@ -14,7 +14,7 @@ import re
 import resource
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
@@ -86,7 +86,8 @@ class _Bounded:
     """A file-like sink that stops the writer (and so the query) once it holds ``limit`` bytes."""
 
     def __init__(self, limit: int):
-        self.limit, self.parts, self.size = limit, [], 0
+        self.limit, self.size = limit, 0
+        self.parts: list[bytes] = []
 
     def write(self, data: bytes) -> int:
         self.size += len(data)
@@ -141,13 +142,14 @@ def evaluate(store: ox.Store, known_graphs: Sequence[str], job: Job, max_bytes: 
             chosen = find(RESULTS, job.results_format) if job.results_format else None
             if chosen is None:
                 return not_acceptable(RESULTS, job.accept)
-            sink = _Bounded(max_bytes)
+            bounded = _Bounded(max_bytes)
+            sink = cast(IO[bytes], bounded)  # pyoxigraph calls only write(); its stub asks for a whole IO[bytes]
             if chosen.results is not None:  # JSON, XML, TSV: pyoxigraph writes them as it evaluates,
                 answer.serialize(sink, format=chosen.results)  # the same bytes render_result would give
-                return Reply(200, media_type(chosen), sink.value())
+                return Reply(200, media_type(chosen), bounded.value())
             answer.serialize(sink, format=ox.QueryResultsFormat.JSON)
             kind = "ASK" if isinstance(answer, ox.QueryBoolean) else "SELECT"
-            result = from_solutions_json(kind, sink.value())
+            result = from_solutions_json(kind, bounded.value())
     except SyntaxError as error:
         return _syntax_error(job, error)
     except _TooLarge:

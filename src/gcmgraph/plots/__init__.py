@@ -8,6 +8,7 @@ catalogue), writes no random ids or dates, and refers to nothing outside itself.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import PlotOutputError, UnknownPlotError
@@ -65,7 +66,8 @@ def draw_plot(graph: GraphSource, name: str) -> str:
     if spec is None:
         raise UnknownPlotError(name, list(PLOTS))
     module = importlib.import_module(f".{spec.module}", __name__)
-    return module.draw(graph)
+    draw: Callable[[GraphSource], str] = module.draw  # each plot module defines draw(graph) -> SVG text
+    return draw(graph)
 
 
 def svg_to_png(svg_text: str) -> bytes:
@@ -77,7 +79,8 @@ def svg_to_png(svg_text: str) -> bytes:
             f"PNG output needs CairoSVG and the cairo library ({error}); write .svg instead, "
             "or install them (pip install cairosvg; apt-get install libcairo2)"
         ) from None
-    return cairosvg.svg2png(bytestring=svg_text.encode("utf-8"))
+    png: bytes = cairosvg.svg2png(bytestring=svg_text.encode("utf-8"))  # untyped; bytes when given no write_to
+    return png
 
 
 __all__ = ["PLOTS", "PlotOutputError", "PlotSpec", "UnknownPlotError", "draw_plot", "plot_names", "svg_to_png"]

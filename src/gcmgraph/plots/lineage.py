@@ -86,7 +86,7 @@ def _layout(nodes: dict[str, Node], links: list[Link]) -> None:
         """The node's date, or the nearest date around it, for ordering undated drafts."""
         if node.date:
             return node.date
-        near = [nodes[i].date for i in (*before[node.iri], *after[node.iri]) if nodes[i].date]
+        near = [date for i in (*before[node.iri], *after[node.iri]) if (date := nodes[i].date)]
         return min(near, default="9999")
 
     # Vertical order: a column follows the mean height of what leads to each document; a document

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypedDict
 
 import pyoxigraph as ox
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -21,7 +22,7 @@ from ..namespaces import ID_KINDS, compact
 from ..output import check_folder_output, write_folder
 from ..paths import ONTOLOGY_NS, shapes_file
 from ..queries import StoredQuery, catalogue, run_query
-from ..results import QueryResult
+from ..results import QueryResult, Term
 from ..sources import GraphSource
 from ..store import LocalGraph, open_graph
 from .paths import query_path, relative, resource_path, term_anchor
@@ -59,7 +60,19 @@ class Value:
     external: bool = False
 
 
-def _table(result: QueryResult) -> list[dict[str, ox.NamedNode | ox.Literal]]:
+#: One answer of a site query: its bound IRIs and literals by variable.
+Row = dict[str, ox.NamedNode | ox.Literal]
+
+
+class _Entry(TypedDict):
+    """A resource as the site lists it: its label, its kind and its classes."""
+
+    label: str
+    kind: str
+    classes: list[str]
+
+
+def _table(result: QueryResult) -> list[Row]:
     return [
         {k: v for k, v in record.items() if isinstance(v, ox.NamedNode | ox.Literal)} for record in result.records()
     ]
@@ -97,7 +110,7 @@ class Site:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def run(self, name: str, params: Mapping[str, Sequence[str]] | None = None, *, shapes: bool = False) -> list:
+    def run(self, name: str, params: Mapping[str, Sequence[str]] | None = None, *, shapes: bool = False) -> list[Row]:
         return _table(run_query(self.shapes_graph if shapes else self.graph, name, params, max_rows=None))
 
     # -- links -------------------------------------------------------------------------------
@@ -138,7 +151,7 @@ class Site:
 
     def build(self, pictures: Mapping[str, str]) -> None:
         resources = self.run("site-resources", {"kind": list(ID_KINDS)})
-        by_iri: dict[str, dict[str, object]] = {}
+        by_iri: dict[str, _Entry] = {}
         for row in resources:
             iri = row["resource"].value
             entry = by_iri.setdefault(iri, {"label": row["label"].value, "kind": row["kind"].value, "classes": []})
@@ -230,7 +243,7 @@ class Site:
 
     downloads: tuple[str, ...] = ()
 
-    def _ontology(self, terms: list, shapes: list) -> None:
+    def _ontology(self, terms: list[Row], shapes: list[Row]) -> None:
         page = "ontology.html"
         iris = sorted(self.term_pages & {row["term"].value for row in terms})
         relations: dict[str, list[dict[str, object]]] = defaultdict(list)
@@ -256,7 +269,7 @@ class Site:
             term = row["term"].value
             totals[term] += 1
             if len(examples[term]) < EXAMPLES_SHOWN:
-                example = {
+                example: dict[str, object] = {
                     "example": self.value(page, row["example"], _text(row, "example_label")),
                     "value": self.value(page, row["value"], _text(row, "value_label")) if "value" in row else None,
                 }
@@ -302,9 +315,9 @@ class Site:
             sections.append({"heading": heading, "id": heading.lower().replace(" ", "-"), "terms": entries})
         self.render(page, "ontology.html", sections=sections, info=self._about())
 
-    def _shapes(self, shapes: list) -> None:
+    def _shapes(self, shapes: list[Row]) -> None:
         page = "shapes.html"
-        nodes: dict[str, dict[str, object]] = {}
+        nodes: dict[str, dict[str, Any]] = {}  # the template's records: texts, Values, a list of properties
         for row in shapes:
             flat = {k: v.value for k, v in row.items()}
             shape = flat["shape"]
@@ -359,7 +372,7 @@ class Site:
             return {"ask": bool(result.boolean), "variables": [], "rows": [], "total": 0}
         if result.is_graph:
             variables = ["subject", "predicate", "object"]
-            raw = [(t.subject, t.predicate, t.object) for t in result.triples]
+            raw: list[tuple[Term | None, ...]] = [(t.subject, t.predicate, t.object) for t in result.triples]
             raw.sort(key=lambda r: tuple(str(x) for x in r))
         else:
             variables = list(result.variables)
@@ -378,25 +391,25 @@ class Site:
             rows.append(cells)
         return {"ask": None, "variables": variables, "rows": rows, "total": len(raw)}
 
-    def _resources(self, by_iri: Mapping[str, Mapping[str, object]]) -> None:
+    def _resources(self, by_iri: Mapping[str, _Entry]) -> None:
         iris = sorted(self.resource_pages)
-        facts: dict[str, list] = defaultdict(list)
+        facts: dict[str, list[Row]] = defaultdict(list)
         for row in self.run("site-resource", {"resource": _iris(iris)}):
             facts[row["resource"].value].append(row)
-        kinds: dict[str, list[dict[str, object]]] = defaultdict(list)
+        kinds: dict[str, list[dict[str, str]]] = defaultdict(list)
         for iri in iris:
             page = resource_path(iri)
             assert page is not None
             entry = by_iri[iri]
             self._resource_page(page, iri, entry, facts.get(iri, []))
             kinds[str(entry["kind"])].append({"label": entry["label"], "href": relative("id/index.html", page)})
-        groups = [
+        groups: list[dict[str, object]] = [
             {"kind": k, "items": sorted(kinds[k], key=lambda e: (str(e["label"]).lower(), e["href"]))}
             for k in sorted(kinds)
         ]
         self.render("id/index.html", "resources.html", groups=groups)
 
-    def _resource_page(self, page: str, iri: str, entry: Mapping[str, object], rows: list) -> None:
+    def _resource_page(self, page: str, iri: str, entry: _Entry, rows: list[Row]) -> None:
         numbers: dict[str, int] = {}
 
         def cite(source: str) -> int:
@@ -413,7 +426,7 @@ class Site:
         )
         for source in own_sources:
             cite(source)
-        grouped: dict[tuple[str, str, str], dict[str, object]] = {}
+        grouped: dict[tuple[str, str, str], dict[str, Any]] = {}  # the template's records, sources a list
         order: list[tuple[str, str, str]] = []
         notes: list[str] = []
         locators: list[str] = []
