@@ -203,3 +203,17 @@ def test_the_command_fits_the_terminal_it_prints_to(columns: int) -> None:
     assert "Collect and utilize accurate and disaggregated data as a basis for evidence-based policies" not in text
     assert "Collect and" in text and "…" in text
     assert "objective:gcm-1" in text and "objective:gcm-23" in text
+
+
+def test_gathered_sources_are_shown_as_prefixed_names_and_kept_whole_in_csv() -> None:
+    # As vote-tallies gathers the two sources of the 2018 endorsement vote.
+    gathered = f"{ID}document/reference-public-record; {ID}document/a-res-73-195"
+    result = QueryResult(form="SELECT", variables=("source",), rows=[[ox.Literal(gathered)]])
+    assert "document:reference-public-record; document:a-res-73-195" in render_result(result, "table").decode()
+    assert gathered in render_result(result, "csv").decode()
+    # Text that merely contains an IRI is shown as written.
+    prose = ox.Literal(f"see {ID}document/gcm; or not")
+    assert (
+        f"see {ID}document/gcm; or not"
+        in render_result(QueryResult(form="SELECT", variables=("note",), rows=[[prose]]), "table", width=None).decode()
+    )

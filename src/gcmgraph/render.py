@@ -56,8 +56,16 @@ def display(term: Term | None) -> str:
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     if isinstance(term, ox.Literal):
-        return term.value
+        return _gathered_names(term.value)
     return str(term)
+
+
+def _gathered_names(text: str) -> str:
+    """A cell that gathers IRIs (``a; b``, as the stored queries gather sources) shown as the
+    prefixed names the table shows for single IRIs; any other text as it is."""
+    parts = text.split("; ")
+    names = [compact(part) for part in parts]
+    return "; ".join(names) if all(n != p for n, p in zip(names, parts, strict=True)) else text
 
 
 def csv_value(term: Term | None) -> str:
