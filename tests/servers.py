@@ -22,7 +22,15 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from gcmgraph.serve import oxigraph_binary
+
+def oxigraph_binary() -> str:
+    """The ``oxigraph`` command installed with the ``oxigraph`` package (beside this Python), run
+    as a real remote store."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    found = str(beside) if beside.is_file() else shutil.which("oxigraph")
+    if not found:
+        raise RuntimeError("the 'oxigraph' server is not installed (pip install oxigraph)")
+    return found
 
 
 def free_port() -> int:

@@ -9,12 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
+from servers import oxigraph_binary
 
 from gcmgraph.cli import main
 from gcmgraph.describe import folded, resolve
 from gcmgraph.export import export
 from gcmgraph.namespaces import PREFIXES
-from gcmgraph.serve import oxigraph_binary
 
 STATE = PREFIXES["state"]
 

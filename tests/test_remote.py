@@ -20,7 +20,7 @@ import pytest
 from answers import assert_same_answer
 from click.testing import CliRunner
 from conftest import ROOT
-from servers import free_port, oxigraph_server
+from servers import free_port, oxigraph_binary, oxigraph_server
 from test_queries import examples
 
 from gcmgraph.cli import main
@@ -37,7 +37,6 @@ from gcmgraph.remote import (
     resolve_endpoint,
 )
 from gcmgraph.results import QueryResult
-from gcmgraph.serve import oxigraph_binary
 from gcmgraph.sparql_text import values_block
 
 UNRELATED = '<http://other.example/s> <http://other.example/p> "not ours" .\n'

@@ -22,7 +22,6 @@ import logging
 import multiprocessing
 import queue
 import shutil
-import sys
 import tempfile
 import threading
 from collections.abc import Iterable
@@ -39,16 +38,6 @@ from .worker import Job, Reply, ServeLimits, worker_main
 
 _log = logging.getLogger(__name__)
 _STARTUP_S = 60.0
-
-
-def oxigraph_binary() -> str:
-    """The ``oxigraph`` command installed with the ``oxigraph`` package (beside this Python); the
-    tests run it as a real remote store."""
-    beside = Path(sys.executable).parent / "oxigraph"
-    found = str(beside) if beside.is_file() else shutil.which("oxigraph")
-    if not found:
-        raise ServeError("the 'oxigraph' server is not installed (pip install oxigraph)")
-    return found
 
 
 # -- the pool ----------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ RELATION_COLOURS = {
 FAMILY_ORDER = ("UN", "Civil society", "Forum", "Other organisation", "Person")
 
 
-def _family(kind_label: str, kind: str) -> str:
+def _family(kind: str) -> str:
     local = kind.rsplit("#", 1)[-1]
     if local.startswith("UN"):
         return "UN"
@@ -68,7 +68,7 @@ def draw(graph: GraphSource) -> str:
     edges: dict[tuple[str, str, str, str], Edge] = {}
     kinds: dict[str, str] = {}
     for row in rows(graph, "plot-actor-network"):
-        family = _family(row["kind_label"], row["kind"])
+        family = _family(row["kind"])
         actors.setdefault(row["actor"], Item(row["actor"], row["actor_label"], family))
         kinds[row["actor"]] = row["kind_label"]
         group = "Event" if "/id/event/" in row["target"] else "Document"

@@ -97,8 +97,3 @@ def document(width: float, height: float, heading: str, description: str, body: 
         "</svg>\n",
     ]
     return "".join(parts)
-
-
-def escape_text(content: str) -> str:
-    """Plain text escaped for use as element content."""
-    return escape(content, quote=False)
