@@ -3,6 +3,7 @@ locally and through an endpoint; an ambiguous name lists the candidates in one l
 
 from __future__ import annotations
 
+import json
 import subprocess
 import urllib.request
 from collections.abc import Iterator
@@ -128,3 +129,15 @@ def test_names_are_found_the_same_way_through_an_endpoint(endpoint: str, name: s
     result = CliRunner().invoke(main, ["describe", name, "--endpoint", endpoint, "-f", "json"])
     assert result.exit_code == 0, result.stderr
     assert result.stdout.count(f'"iri": "{STATE}{code}"') == 1
+
+
+def test_a_label_in_another_language_says_which() -> None:
+    """Text marks a language other than English (``@fr``); JSON gives every text's language."""
+    # data/states.ttl: Czechia's short name (UN member states table) and its French name (ISO 3166
+    # translations, scripts/build_states.py).
+    text = CliRunner().invoke(main, ["describe", "state:cze"]).stdout.splitlines()
+    assert "  rdfs:label               Czechia" in text
+    assert "  rdfs:label               Tchéquie  @fr" in text
+    facts = json.loads(CliRunner().invoke(main, ["describe", "state:cze", "-f", "json"]).stdout)["facts"]
+    assert {"value": "Tchéquie", "language": "fr"}.items() <= next(f for f in facts if f["value"] == "Tchéquie").items()
+    assert next(f for f in facts if f["value"] == "Czechia")["language"] == "en"  # JSON says it always

@@ -241,11 +241,13 @@ def render_description(description: Description, fmt: str, *, width: int | None 
     if fmt == "json":
 
         def fact(f: Fact) -> dict[str, str]:
+            language = f.value.language if isinstance(f.value, ox.Literal) else None
             return {
                 "property": f.predicate,
                 "property_label": f.predicate_label,
                 "value": str(f.value.value),
                 "value_label": f.value_label,
+                **({"language": language} if language else {}),
             }
 
         payload = {
@@ -260,7 +262,7 @@ def render_description(description: Description, fmt: str, *, width: int | None 
     lines = [f"{label if width is None else cut(label, max(width - text_width(iri) - 2, 10))}  {iri}", ""]
     labels = max([text_width(f.predicate_label) for f in (*description.facts, *description.incoming)] + [4])
     for f in description.facts:
-        value = display(f.value) + (f"  ({f.value_label})" if f.value_label else "")
+        value = display(f.value) + (f"  ({f.value_label})" if f.value_label else "") + _language(f.value)
         lines.append(f"  {_pad(f.predicate_label, labels)}  {safe_text(value)}")
     if description.incoming:
         lines += ["", "Linked from:"]
@@ -270,6 +272,12 @@ def render_description(description: Description, fmt: str, *, width: int | None 
             lines.append(f"  {value if room is None else cut(value, room)}  {f.predicate_label}")
     body = [line if width is None else cut(line, width) for line in lines[1:]]
     return ("\n".join([lines[0], *body]) + "\n").encode()
+
+
+def _language(term: object) -> str:
+    """``  @es`` after a text in another language than English, so translations are told apart."""
+    language = term.language if isinstance(term, ox.Literal) else None
+    return f"  @{language}" if language and language != "en" else ""
 
 
 def _finding_line(f: Finding) -> str:
