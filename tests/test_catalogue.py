@@ -222,3 +222,10 @@ def test_header_lines_grlc_would_read_differently_are_errors(
 def test_comment_lines_may_sit_between_header_lines_as_in_grlc(tmp_path: Path) -> None:
     path = write(tmp_path, "q.rq", "#+ summary: s\n\n# a note\n#+ tags:\n#+   - events\nSELECT * { }\n")
     assert find_query(str(path)).tags == ("events",)
+
+
+def test_usage_shows_iris_as_the_prefixed_names_p_accepts() -> None:
+    # forum-meetings defaults to the International Migration Review Forum (its header).
+    (forum,) = find_query("forum-meetings").parameters
+    assert forum.default == ("https://w3id.org/gcmgraph/id/mechanism/imrf",)
+    assert forum.usage() == "forum=<IRI> (optional; default mechanism:imrf; e.g. mechanism:imrf)"

@@ -41,7 +41,7 @@ from .limits import (
     MAX_PARAMETER_VALUES,
     MAX_QUERY_FILE_BYTES,
 )
-from .namespaces import expand
+from .namespaces import compact, expand
 from .paths import display_path, queries_dir
 from .results import QueryResult
 from .sources import GraphSource
@@ -119,15 +119,19 @@ class Parameter:
             return "number"
         return "text"
 
+    def _shown(self, value: str) -> str:
+        """An IRI as the prefixed name ``-p`` also accepts; any other value as written."""
+        return compact(value) if self.kind == "iri" else value
+
     def usage(self) -> str:
         """``state=<IRI> (required, e.g. state:che)``"""
         notes = ["required" if self.required and not self.default else "optional"]
         if self.default:
-            notes.append("default " + ", ".join(self.default))
+            notes.append("default " + ", ".join(map(self._shown, self.default)))
         if self.allowed:
-            notes.append("one of " + ", ".join(self.allowed))
+            notes.append("one of " + ", ".join(map(self._shown, self.allowed)))
         if self.example:
-            notes.append("e.g. " + self.example)
+            notes.append("e.g. " + self._shown(self.example))
         return f"{self.name}=<{self.type_label}> ({'; '.join(notes)})"
 
 
