@@ -127,6 +127,14 @@ def test_thematic_sessions_are_the_six_of_2017_and_vienna_met_on_4_september(ser
     assert vienna == {(ID + "event/thematic-session-5", "2017-09-04", "2017-09-05")}
 
 
+@pytest.mark.parametrize("fmt", ["csv", "json", "xml"])
+def test_gathered_sources_come_in_the_order_the_command_gives(served: Served, fmt: str) -> None:
+    """The API sorts a gathered cell as ``gcmgraph query`` does, so both give the same bytes."""
+    params = [("city", "place:vienna")]
+    local = CliRunner().invoke(main, ["query", "events-in-city", "-p", "city=place:vienna", "-f", fmt])
+    assert api(served, "events-in-city", [*params, ("format", fmt)]).body == local.stdout_bytes
+
+
 def test_events_in_two_cities_and_an_optional_parameter(served: Served) -> None:
     both = rows(api(served, "events-in-city", [("city", "place:vienna"), ("city", "place:marrakech")]))
     assert {r["city_label"] for r in both} == {"Vienna", "Marrakech"}

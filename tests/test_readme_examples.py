@@ -119,7 +119,6 @@ def test_readme_example_prints_what_the_readme_shows(
     fence: int, lines: list[tuple[int, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("GCMGRAPH_CACHE", raising=False)  # the order of gathered sources is the store's
     examples = _examples(lines)
     assert examples, f"README.md:{fence}: a console block with no '$ gcmgraph' line"
     for example in examples:

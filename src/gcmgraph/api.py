@@ -26,7 +26,7 @@ from . import __version__
 from .errors import GcmgraphError, QueryFileError, RequestError
 from .formats import GRAPH, RESULTS, Format, find, formats, names
 from .lexical import XSD
-from .queries import StoredQuery, bind
+from .queries import StoredQuery, bind, gathered_columns
 from .worker import KIND_WORDS, Job, Reply, not_acceptable
 
 #: Largest request body (a query sent by POST), in bytes.
@@ -209,8 +209,10 @@ def api_job(query: StoredQuery, environ: dict[str, Any], accept: str | None) -> 
         chosen = negotiate(kind, accept)
         if chosen is None:
             return not_acceptable(kind, accept or "")
+    text = bind(query, params)
     return Job(
-        text=bind(query, params),
+        text=text,
+        gathered=gathered_columns(text),
         origin=f"query '{query.name}'",
         accept=accept or "",
         results_format=chosen.name if kind == RESULTS else None,

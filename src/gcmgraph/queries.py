@@ -599,6 +599,17 @@ def bind(query: StoredQuery, params: Mapping[str, Sequence[str]]) -> str:
         raise QueryFileError(query.display_path, str(error)) from None
 
 
+#: ``SEPARATOR="; ") AS ?name``: the column a GROUP_CONCAT gathers into, in the convention of
+#: the stored queries (STYLE.md).
+_GATHERED = re.compile(r'SEPARATOR\s*=\s*"; "\s*\)\s*AS\s+[?$](\w+)', re.IGNORECASE)
+
+
+def gathered_columns(text: str) -> tuple[str, ...]:
+    """The columns of a query that gather several values into one cell, in the stored queries'
+    convention ``GROUP_CONCAT(...; SEPARATOR="; ") AS ?name``."""
+    return tuple(dict.fromkeys(_GATHERED.findall(text)))
+
+
 def run_query(
     graph: GraphSource,
     query: StoredQuery | str,
@@ -608,9 +619,11 @@ def run_query(
     max_rows: int | None = DEFAULT_MAX_ROWS,
     allow_outside: bool = False,
 ) -> QueryResult:
-    """Run a query (by object, stored name or file path) with its parameters bound as RDF terms."""
+    """Run a query (by object, stored name or file path) with its parameters bound as RDF terms;
+    cells that gather values (``GROUP_CONCAT(...; SEPARATOR="; ") AS ?x``) come in sorted order."""
     stored = find_query(query) if isinstance(query, str) else query
     text = bind(stored, params or {})
-    return graph.query(
+    result = graph.query(
         text, timeout=timeout, max_rows=max_rows, allow_outside=allow_outside, origin=stored.display_path
     )
+    return result.with_gathered_sorted(gathered_columns(text))

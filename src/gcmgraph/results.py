@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +41,26 @@ class QueryResult:
         if self.form == "ASK":
             return not self.boolean
         return not (self.triples if self.is_graph else self.rows)
+
+    def with_gathered_sorted(self, names: Collection[str]) -> QueryResult:
+        """The same answer with each cell of the columns ``names`` that gathers values (``a; b``,
+        as ``GROUP_CONCAT(...; SEPARATOR="; ")`` writes them) in sorted order. SPARQL leaves the
+        order of GROUP_CONCAT to the engine, and it differs between stores; sorted, every store and
+        endpoint gives the same bytes."""
+        columns = {i for i, name in enumerate(self.variables) if name in names}
+        if not columns or self.form != "SELECT":
+            return self
+
+        def cell(term: Term | None) -> Term | None:
+            if not isinstance(term, ox.Literal) or "; " not in term.value:
+                return term
+            text = "; ".join(sorted(term.value.split("; ")))
+            return (
+                ox.Literal(text, language=term.language) if term.language else ox.Literal(text, datatype=term.datatype)
+            )
+
+        rows = [tuple(cell(t) if i in columns else t for i, t in enumerate(row)) for row in self.rows]
+        return from_rows(self.form, self.variables, rows)
 
     def records(self) -> list[dict[str, Term]]:
         """Rows as dictionaries of the bound variables."""

@@ -52,6 +52,7 @@ class Job:
     named_graphs: tuple[str, ...] = ()
     results_format: str | None = "json"
     graph_format: str | None = "json-ld"
+    gathered: tuple[str, ...] = ()  # columns whose gathered values come sorted (queries.run_query)
 
 
 @dataclass(frozen=True)
@@ -144,12 +145,12 @@ def evaluate(store: ox.Store, known_graphs: Sequence[str], job: Job, max_bytes: 
                 return not_acceptable(RESULTS, job.accept)
             bounded = _Bounded(max_bytes)
             sink = cast(IO[bytes], bounded)  # pyoxigraph calls only write(); its stub asks for a whole IO[bytes]
-            if chosen.results is not None:  # JSON, XML, TSV: pyoxigraph writes them as it evaluates,
+            if chosen.results is not None and not job.gathered:  # JSON, XML, TSV: written as evaluated,
                 answer.serialize(sink, format=chosen.results)  # the same bytes render_result would give
                 return Reply(200, media_type(chosen), bounded.value())
             answer.serialize(sink, format=ox.QueryResultsFormat.JSON)
             kind = "ASK" if isinstance(answer, ox.QueryBoolean) else "SELECT"
-            result = from_solutions_json(kind, bounded.value())
+            result = from_solutions_json(kind, bounded.value()).with_gathered_sorted(job.gathered)
     except SyntaxError as error:
         return _syntax_error(job, error)
     except _TooLarge:
