@@ -16,8 +16,9 @@ copies of data/, so IRIs do not merge and the stored queries stay meaningful) an
 run, whole-process wall time and peak memory (each process's own, from wait4) of stored queries
 through gcmgraph (first call on a cold cache, repeated calls) against raw pyoxigraph in memory,
 raw pyoxigraph bulk load + query on disk, raw pyoxigraph on that on-disk store opened read-only,
-and rdflib in memory, as ratios. ``SCALE_WORKLOADS`` is the table of what is measured: add rows
-(validate, export ...) there.
+and rdflib in memory, as ratios; and ``export -f nq`` against pyoxigraph dumping the on-disk store.
+``SCALE_WORKLOADS`` is the table of what is measured: add rows there (validate has its own
+benchmark, scripts/benchmark_validate.py).
 """
 
 from __future__ import annotations
@@ -233,6 +234,10 @@ import sys, pyoxigraph as ox
 store = ox.Store.read_only(sys.argv[3])
 store.query(open(sys.argv[2]).read(), use_default_graph_as_union=True).serialize(format=ox.QueryResultsFormat.JSON)
 """
+_RAW_DUMP = """
+import sys, pyoxigraph as ox
+ox.Store.read_only(sys.argv[1]).dump(sys.stdout.buffer, format=ox.RdfFormat.N_QUADS)
+"""
 _RDFLIB = """
 import sys, pathlib, rdflib
 dataset = rdflib.Dataset(default_union=True)
@@ -292,12 +297,14 @@ class Context:
 @dataclass(frozen=True)
 class Workload:
     """One row of the scale table: how to run it, and how often (``first`` runs once, on a cold
-    cache or store; the others are repeated and their median taken)."""
+    cache or store; the others are repeated and their median taken; ``whole`` rows do not depend
+    on the query and run with the first one only)."""
 
     name: str
     argv: Callable[[Context], list[str]]
     first: bool = False
     rdflib: bool = False
+    whole: bool = False
 
 
 PY = sys.executable
@@ -350,6 +357,14 @@ SCALE_WORKLOADS: list[Workload] = [
     Workload(
         "rdflib in memory (parse + query)", lambda c: [PY, "-c", _RDFLIB, str(c.files), str(c.query_file)], rdflib=True
     ),
+    Workload(
+        "gcmgraph export -f nq (warm cache)",
+        lambda c: [PY, "-m", "gcmgraph", "export", "-f", "nq", "--data", str(c.data), "--timeout", "86400"],
+        whole=True,
+    ),
+    Workload(
+        "raw pyoxigraph on-disk store, dump N-Quads", lambda c: [PY, "-c", _RAW_DUMP, str(c.raw_store)], whole=True
+    ),
 ]
 
 #: (row, reference row, target) ratios printed under each table: row / reference.
@@ -358,6 +373,7 @@ SCALE_RATIOS = [
     ("gcmgraph query, first call (cold cache)", "raw pyoxigraph bulk load + query (disk)", "time <= 1.3x at 1e6"),
     ("gcmgraph query, repeated", "raw pyoxigraph in memory (load + query)", ""),
     ("rdflib in memory (parse + query)", "gcmgraph query, repeated", "rdflib >= 20x slower at 1e5"),
+    ("gcmgraph export -f nq (warm cache)", "raw pyoxigraph on-disk store, dump N-Quads", "time <= 3x at 1e6"),
 ]
 
 
@@ -391,7 +407,9 @@ def scale_main(args: argparse.Namespace) -> None:
                 context = Context(work / f"data-{scale:g}", files, name, query_file, cache, raw_store)
                 run_env = {**env, "GCMGRAPH_CACHE_DIR": str(cache)}
                 chosen = [
-                    w for w in SCALE_WORKLOADS if not (w.rdflib and scale > args.rdflib_max) and not (w.first and index)
+                    w
+                    for w in SCALE_WORKLOADS
+                    if not (w.rdflib and scale > args.rdflib_max) and not ((w.first or w.whole) and index)
                 ]
                 for workload in (w for w in chosen if w.first):  # builds the stores the others read
                     results[workload.name] = measure(workload.argv(context), run_env, args.cap)
