@@ -316,3 +316,23 @@ def test_unreadable_shapes_file_is_skipped_and_no_shape_is_checked() -> None:
     assert "shacl" not in report.checks_run
     assert not any(f.check.startswith("gcmsh:") for f in report.findings)
     assert (f"{REL}/syntax-error.ttl:19:5", "error", "syntax") in _located(report)
+
+
+def test_a_deprecated_term_is_reported_once_with_the_ontology_s_note_on_what_replaces_it() -> None:
+    # gcm:year's skos:historyNote in ontology/gcm.ttl says to write gcm:startDate, gcm:endDate and
+    # gcm:datePrecision gcm:YearPrecision instead.
+    report = validate([FIXTURES / "shapes" / "DeprecatedTermShape.invalid.ttl"])
+    (finding,) = [f for f in report.findings if f.check == "gcmsh:DeprecatedTermShape"]
+    assert finding.entity == "document:genina-2017"
+    assert finding.message.startswith(
+        "This resource uses https://w3id.org/gcmgraph/ontology#year. Deprecated in version 0.2.0: every dated "
+        "resource now carries gcm:startDate, gcm:endDate and gcm:datePrecision"
+    )
+    assert finding.message.endswith("with gcm:datePrecision gcm:YearPrecision.")
+
+
+def test_a_start_date_that_is_not_a_date_is_a_datatype_finding_not_a_date_order_one() -> None:
+    # wrong-datatype.ttl: start "2018-12-10" (a plain string), end 2018-12-10 as an xsd:date.
+    checks = {f.check for f in validate([V / "wrong-datatype.ttl"]).findings}
+    assert "check:wrong-datatype" in checks
+    assert not any(check.endswith("DateOrderShape") for check in checks)
