@@ -293,3 +293,20 @@ def test_any_value_binds_to_the_exact_term_or_is_refused(name: str, value: str) 
         assert same_value(got, value)
         if param.kind == "typed":
             assert got.datatype.value == param.datatype
+
+
+def test_a_triple_term_in_a_property_chain_is_left_out_of_the_reasoning(tmp_path: Path) -> None:
+    """RDF 1.2 triple terms are valid data for queries; OWL RL (defined on RDF 1.1) leaves their
+    statements out, so a chain whose first step is one gives no rule, rather than a crash or a
+    shorter chain that would infer e:p from every e:q."""
+    data = tmp_path / "chain.ttl"
+    data.write_text(
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n@prefix e: <https://e.org/> .\n"
+        "e:p owl:propertyChainAxiom ( <<( e:a e:b e:c )>> e:q ) .\n"
+        "e:x e:q e:y .\n"
+    )
+    query = tmp_path / "p.rq"
+    query.write_text("ASK { <https://e.org/x> <https://e.org/p> <https://e.org/y> }\n")
+    result = run("query", str(query), "--inferred", "--data", str(data), "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert '"boolean":false' in result.stdout.replace(" ", "")

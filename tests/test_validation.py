@@ -336,3 +336,15 @@ def test_a_start_date_that_is_not_a_date_is_a_datatype_finding_not_a_date_order_
     checks = {f.check for f in validate([V / "wrong-datatype.ttl"]).findings}
     assert "check:wrong-datatype" in checks
     assert not any(check.endswith("DateOrderShape") for check in checks)
+
+
+def test_an_rdf_1_2_triple_term_skips_its_file_with_one_finding_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "quoted.ttl"
+    path.write_text("@prefix e: <https://e.org/> .\ne:a e:b e:c .\ne:s e:says <<( e:a e:b e:c )>> .\n")
+    result = run(str(path), "-f", "json")
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {path}: cannot be read; skipped (see the syntax findings)\n"
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["line"], f["check"], f["message"]) for f in findings if f["line"]] == [
+        (3, "syntax", "an RDF 1.2 triple term (<< ... >>): validation reads RDF 1.1 only")
+    ]

@@ -92,13 +92,22 @@ def entailments(quads: Iterable[ox.Quad], *, reasoner: str = "fast") -> list[ox.
     """The useful OWL RL entailments of the quads' triples, in the ``inferred`` named graph.
 
     ``reasoner="owlrl"`` runs owlrl itself (the reference); the default runs the SPARQL rules, or
-    owlrl when the graph uses a construct they do not cover.
+    owlrl when the graph uses a construct they do not cover. Statements with an RDF 1.2 triple
+    term are left out of the reasoning.
     """
     from .reasoner import covers
 
     if reasoner not in REASONERS:
         raise ValueError(f"unknown reasoner {reasoner!r}")
-    triples = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
+    # OWL RL is defined on RDF 1.1 graphs: a statement with an RDF 1.2 triple term stays asserted
+    # but takes no part in the reasoning.
+    triples = list(
+        dict.fromkeys(
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in quads
+            if not (isinstance(q.subject, ox.Triple) or isinstance(q.object, ox.Triple))
+        )
+    )
     added = _fast(triples) if reasoner == "fast" and covers(triples) else _owlrl(triples)
     name = ox.NamedNode(INFERRED_GRAPH)
     return [ox.Quad(t.subject, t.predicate, t.object, name) for t in dict.fromkeys(added) if _useful(t)]

@@ -389,7 +389,14 @@ def read_all_problems(source: SourceFile) -> FileReading:
         last = list(errors.values())[-1]
         reason = f"more than {MAX_SYNTAX_ERRORS} errors; not read further"
         errors[None] = DataSyntaxError(source.name, last.line, reason)
-    return FileReading(quads, list(errors.values()), _ill_typed(source, quads))
+    rdf_1_1 = [q for q in quads if not (isinstance(q.subject, ox.Triple) or isinstance(q.object, ox.Triple))]
+    if len(rdf_1_1) < len(quads) and len(errors) < MAX_SYNTAX_ERRORS:
+        # Valid RDF 1.2, which the SHACL engines and owlrl cannot read: the file is skipped, and
+        # only its RDF 1.1 statements are recovered.
+        line = next((n for n, text in enumerate(source.content.splitlines(), 1) if b"<<" in text), None)
+        reason = "an RDF 1.2 triple term (<< ... >>): validation reads RDF 1.1 only"
+        errors.setdefault(line, DataSyntaxError(source.name, line, reason))
+    return FileReading(rdf_1_1, list(errors.values()), _ill_typed(source, rdf_1_1))
 
 
 def _literal_problem(literal: ox.Literal) -> str | None:
