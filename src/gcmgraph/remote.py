@@ -22,6 +22,7 @@ another host, bounded retries on 429/503, one deadline per request, answers boun
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import netrc
 import os
@@ -335,6 +336,7 @@ def _boolean_of(term: object) -> bool | None:
     return None
 
 
+@functools.lru_cache(maxsize=1024)  # each reading evaluates one cast; an answer repeats few values
 def _iso_duration(value: str, datatype: object) -> str | None:
     """The canonical form (as Oxigraph writes it) of a duration sent as a bare number, or None.
 
