@@ -45,7 +45,8 @@ def is_valid(lexical: str, datatype: str) -> bool:
         # The last four digits of the year decide a leap year (400 divides 10,000), so a year
         # of any length is read without converting all of it.
         date = re.match(r"-?(\d+)-(\d\d)-(\d\d)", lexical)
-        assert date is not None  # the datatype's pattern matched, and both begin with the date
+        if date is None:  # cannot happen: the datatype's pattern matched, and both begin with the date
+            return False
         year, month, day = (int(part[-4:]) for part in date.groups())
         leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
         last = (29 if leap else 28) if month == 2 else 30 if month in (4, 6, 9, 11) else 31
