@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, cast
 from xml.etree import ElementTree as ET
 
 import pyoxigraph as ox
-import wcwidth
 
 from .formats import GRAPH, REPORT, RESULTS, choose
 from .namespaces import PREFIXES, compact, expand
@@ -92,8 +91,17 @@ _NARROWEST = 10
 _NARROWEST_NAME = 20
 
 
+def _plain(text: str) -> bool:
+    """Printable ASCII: one column a character (wcwidth, 30 ms to import, is needed only otherwise)."""
+    return text.isascii() and text.isprintable()
+
+
 def text_width(text: str) -> int:
     """The columns ``text`` takes in a terminal: 2 for a wide (CJK) character, 0 for a combining mark."""
+    if _plain(text):
+        return len(text)
+    import wcwidth
+
     return max(0, wcwidth.width(text))
 
 
@@ -101,6 +109,10 @@ def cut(text: str, width: int) -> str:
     """``text`` in at most ``width`` columns, ending with '…' when something was left out."""
     if text_width(text) <= width:
         return text
+    if _plain(text):
+        return text[: max(width - 1, 0)] + "…"
+    import wcwidth
+
     kept, used = [], 0
     for grapheme in wcwidth.iter_graphemes(text):
         size = text_width(grapheme)
