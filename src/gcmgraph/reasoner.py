@@ -331,18 +331,16 @@ def _one_time(
 
 
 def _items(store: ox.Store, head: ox.NamedNode) -> list[ox.NamedNode]:
-    """The members of an RDF list, as rdflib's ``Graph.items`` reads them. The store is the proxy
-    store, where literals and blank nodes stand as IRIs; a list with a node that has no member (or
-    a triple term for one) gives none."""
+    """The members of an RDF list, as rdflib's ``Graph.items`` reads them (a node without a member
+    is passed over). The store is the proxy store, where literals and blank nodes stand as IRIs."""
     first, rest = ox.NamedNode(RDF + "first"), ox.NamedNode(RDF + "rest")
     members: list[ox.NamedNode] = []
     node: ox.NamedNode | None = head
     seen = {head.value}
     while node is not None:
         member = next(store.quads_for_pattern(node, first, None, ox.DefaultGraph()), None)
-        if member is None or not isinstance(member.object, ox.NamedNode):
-            return []  # not a list of terms the rules can use: no rule from it
-        members.append(member.object)
+        if member is not None and isinstance(member.object, ox.NamedNode):
+            members.append(member.object)
         following = next(store.quads_for_pattern(node, rest, None, ox.DefaultGraph()), None)
         node = cast(ox.NamedNode, following.object) if following is not None else None
         if node is not None:
