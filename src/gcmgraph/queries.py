@@ -600,7 +600,7 @@ def bind(query: StoredQuery, params: Mapping[str, Sequence[str]]) -> str:
 
 
 #: ``SEPARATOR="; ") AS ?name``: the column a GROUP_CONCAT gathers into, in the convention of
-#: the stored queries (STYLE.md).
+#: the stored queries (README, "Adding a query").
 _GATHERED = re.compile(r'SEPARATOR\s*=\s*"; "\s*\)\s*AS\s+[?$](\w+)', re.IGNORECASE)
 
 
