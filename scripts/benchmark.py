@@ -318,39 +318,21 @@ class Workload:
 
 
 PY = sys.executable
+
+
+def _gcmgraph_query(c: Context) -> list[str]:
+    return [PY, "-m", "gcmgraph", "query", c.query_name, "--data", str(c.data), "-f", "json", "--timeout", "86400"]
+
+
 SCALE_WORKLOADS: list[Workload] = [
     Workload(
         "gcmgraph query, first call (cold cache)",
-        lambda c: [
-            PY,
-            "-m",
-            "gcmgraph",
-            "query",
-            c.query_name,
-            "--data",
-            str(c.data),
-            "-f",
-            "json",
-            "--timeout",
-            "86400",
-        ],
+        _gcmgraph_query,
         first=True,
     ),
     Workload(
         "gcmgraph query, repeated",
-        lambda c: [
-            PY,
-            "-m",
-            "gcmgraph",
-            "query",
-            c.query_name,
-            "--data",
-            str(c.data),
-            "-f",
-            "json",
-            "--timeout",
-            "86400",
-        ],
+        _gcmgraph_query,
     ),
     Workload(
         "raw pyoxigraph bulk load + query (disk)",

@@ -25,10 +25,9 @@ import pyoxigraph as ox
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from servers import running_serve  # noqa: E402
+from servers import oxigraph_binary, running_serve  # noqa: E402
 
 from gcmgraph.queries import find_query  # noqa: E402
-from gcmgraph.serve import oxigraph_binary  # noqa: E402
 from gcmgraph.store import open_graph  # noqa: E402
 
 QUERIES = {

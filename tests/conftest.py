@@ -13,6 +13,12 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 
 
+def typed_query(name: str) -> list[str]:
+    """``query`` of the fixture typed-params.rq with every parameter given; it answers ``name`` back."""
+    typed = str(FIXTURES / "queries" / "typed-params.rq")
+    return ["query", typed, "-p", "thing=state:che", "-p", "count=1", "-p", "day=2018-12-10", "-p", f"name={name}"]
+
+
 def gathered(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> object:
     """A result cell as comparisons see it. A cell that gathers several values (``a; b``, as the
     stored queries gather sources with GROUP_CONCAT) is the set of them, since SPARQL leaves their

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, typed_query
 
 from gcmgraph.cli import main
 
@@ -172,20 +172,7 @@ def test_every_parameter_type_is_bound_as_a_term() -> None:
 
 def test_hostile_value_comes_back_exactly() -> None:
     hostile = "a\"b'c}{#<>\\u0022 \n DELETE WHERE { ?s ?p ?o } 😀"
-    result = run(
-        "query",
-        TYPED,
-        "-p",
-        "thing=state:che",
-        "-p",
-        "count=1",
-        "-p",
-        "day=2018-12-10",
-        "-p",
-        f"name={hostile}",
-        "-f",
-        "json",
-    )
+    result = run(*typed_query(hostile), "-f", "json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["results"]["bindings"][0]["_name_en"]["value"] == hostile
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import urllib.request
 from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
-from servers import oxigraph_binary
+from servers import oxigraph_server
 
 from gcmgraph.cli import main
 from gcmgraph.describe import folded, resolve
@@ -86,43 +85,15 @@ def test_names_are_compared_without_case_accents_or_doubled_spaces(text: str, ex
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Oxigraph server holding the bundled graph, one named graph per file."""
-    import socket
-    import time
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [
-            oxigraph_binary(),
-            "serve",
-            "--location",
-            str(tmp_path_factory.mktemp("store")),
-            "--bind",
-            f"127.0.0.1:{port}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+    with oxigraph_server(tmp_path_factory.mktemp("store")) as query:
         load = urllib.request.Request(
-            base + "/store", data=export("nq").content, method="POST", headers={"Content-Type": "application/n-quads"}
+            query.removesuffix("/query") + "/store",
+            data=export("nq").content,
+            method="POST",
+            headers={"Content-Type": "application/n-quads"},
         )
         urllib.request.urlopen(load, timeout=30).close()
-        yield base + "/query"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+        yield query
 
 
 @pytest.mark.parametrize(("name", "code"), [("cote d'ivoire", "civ"), ("Czech Republic", "cze"), ("Turkiye", "tur")])

@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES
+from conftest import FIXTURES, typed_query
 
 from gcmgraph.cli import main
 
@@ -157,21 +157,7 @@ def test_failed_command_leaves_no_output_file(tmp_path: Path) -> None:
 def test_existing_output_is_replaced_whole_not_appended(tmp_path: Path) -> None:
     target = tmp_path / "out.json"
     target.write_text("old content that must disappear")
-    args = [
-        "query",
-        str(FIXTURES / "queries" / "typed-params.rq"),
-        "-p",
-        "thing=state:che",
-        "-p",
-        "count=1",
-        "-p",
-        "day=2018-12-10",
-        "-p",
-        "name=x",
-        "-o",
-        str(target),
-    ]
-    assert run(*args).exit_code == 0
+    assert run(*typed_query("x"), "-o", str(target)).exit_code == 0
     assert json.loads(target.read_text())["head"]["vars"][0] == "_thing_iri"
 
 

@@ -16,7 +16,7 @@ from xml.etree import ElementTree as ET
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, ROOT
+from conftest import ROOT, typed_query
 
 from gcmgraph.cli import main
 from gcmgraph.render import DEFAULT_WIDTH, render_result, text_width
@@ -149,18 +149,7 @@ def test_a_result_too_wide_for_columns_is_shown_one_block_per_row() -> None:
 
 def test_the_command_fits_100_columns_when_stdout_is_not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "40")  # a terminal's width does not apply to a file or a pipe
-    args = [
-        "query",
-        str(FIXTURES / "queries" / "typed-params.rq"),
-        "-p",
-        "thing=state:che",
-        "-p",
-        "count=1",
-        "-p",
-        "day=2018-12-10",
-        "-p",
-        f"name={THEME}",
-    ]
+    args = typed_query(THEME)
     table = CliRunner().invoke(main, args).stdout
     assert max(text_width(line) for line in table.splitlines()) == DEFAULT_WIDTH
     assert THEME not in table
